@@ -1,0 +1,100 @@
+"""The five roles of an ISP team, as Django groups with model permissions.
+
+`ROLE_PERMISSIONS` is the single place that says who may do what; groups are
+brought in line with it after every migrate, so a deployment never drifts.
+Object-level rules (a technician sees only their own orders) live in the
+selectors of each app.
+"""
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(TextChoices):
+    ADMIN = "admin", _("Administrator")
+    DISPATCHER = "dispatcher", _("Dispatcher")
+    TECHNICIAN = "technician", _("Technician")
+    SALES = "sales", _("Sales rep")
+    BILLING = "billing", _("Billing clerk")
+
+
+ALL_ACTIONS = ("view", "add", "change", "delete")
+READ = ("view",)
+WRITE = ("view", "add", "change")
+
+# role -> {"app_label.model": actions}; "app_label.*" covers every model of the app.
+ROLE_PERMISSIONS = {
+    Role.ADMIN: {
+        "crm.*": ALL_ACTIONS,
+        "billing.*": ALL_ACTIONS,
+        "fieldops.*": ALL_ACTIONS,
+        "geo.*": ALL_ACTIONS,
+        "auth.user": ALL_ACTIONS,
+        "auth.group": READ,
+    },
+    Role.DISPATCHER: {
+        "crm.*": READ,
+        "billing.plan": READ,
+        "billing.contract": READ,
+        "fieldops.*": ALL_ACTIONS,
+        "geo.*": READ,
+    },
+    Role.TECHNICIAN: {
+        "fieldops.serviceorder": ("view", "change"),
+        "fieldops.skill": READ,
+        "fieldops.technician": READ,
+        "crm.person": READ,
+        "crm.address": READ,
+        "geo.ctobox": READ,
+        "geo.cable": READ,
+    },
+    Role.SALES: {
+        "crm.*": WRITE,
+        "billing.plan": READ,
+        "billing.contract": WRITE,
+        "geo.*": READ,
+        "fieldops.serviceorder": ("view", "add"),
+    },
+    Role.BILLING: {
+        "billing.*": ALL_ACTIONS,
+        "crm.*": WRITE,
+        "fieldops.serviceorder": READ,
+        "geo.coveragearea": READ,
+    },
+}
+
+
+def permissions_for(role):
+    """The Permission queryset a role's group should hold."""
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    query = Q(pk__in=[])
+    for target, actions in ROLE_PERMISSIONS[role].items():
+        app_label, model = target.split(".")
+        codenames = Q()
+        for action in actions:
+            codenames |= Q(codename__startswith=f"{action}_")
+        scope = Q(content_type__app_label=app_label)
+        if model != "*":
+            scope &= Q(content_type__model=model)
+        query |= scope & codenames
+    return Permission.objects.filter(query)
+
+
+def sync_roles():
+    """Create the role groups and set their permissions exactly as ROLE_PERMISSIONS says."""
+    from django.contrib.auth.models import Group
+
+    for role in Role:
+        group, _created = Group.objects.get_or_create(name=role.value)
+        group.permissions.set(permissions_for(role))
+
+
+def sync_roles_after_migrate(**kwargs):
+    sync_roles()
+
+
+def user_has_role(user, role):
+    return user.is_authenticated and (
+        user.is_superuser or user.groups.filter(name=Role(role).value).exists()
+    )

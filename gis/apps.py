@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GisConfig(AppConfig):
+    name = "gis"
+    # "gis" is taken by django.contrib.gis, so the app label (tables, permissions) is "geo".
+    label = "geo"
+    verbose_name = _("Geography and network plant")
