@@ -56,13 +56,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
-    "core",
     "gis",
     "crm",
     "billing",
     "fieldops",
     "routing",
     "frontend",
+    # Last: its post_migrate hook syncs role permissions once every app has its own.
+    "core",
 ]
 
 MIDDLEWARE = [
