@@ -150,6 +150,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Browser libraries from npm (package.json), copied here by scripts/bootstrap.sh.
+STATICFILES_DIRS = [BASE_DIR / "frontend" / "vendor-static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -191,6 +193,10 @@ MALHA_SHARED_DATA = Path(os.environ.get("MALHA_SHARED_DATA", BASE_DIR.parent / "
 MALHA_DEMO_OSM = Path(os.environ.get("MALHA_DEMO_OSM", MALHA_SHARED_DATA / "osm" / "poa_osm.pbf"))
 MALHA_DEMO_POPULATION = Path(
     os.environ.get("MALHA_DEMO_POPULATION", MALHA_SHARED_DATA / "osm" / "poa_hexgrid.csv")
+)
+# Where maps open by default (lon, lat): the demo city, Porto Alegre.
+MALHA_MAP_CENTER = tuple(
+    float(v) for v in os.environ.get("MALHA_MAP_CENTER", "-51.2200,-30.0330").split(",")
 )
 # Metric projection for buffers and lengths: SIRGAS 2000 / UTM zone 22S (Porto Alegre).
 MALHA_METRIC_SRID = int(os.environ.get("MALHA_METRIC_SRID", "31982"))

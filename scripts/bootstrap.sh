@@ -17,6 +17,8 @@ missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+# Node.js may come from elsewhere (nodesource, nvm): only ask Debian for it when absent.
+command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> Installing Debian packages: ${missing[*]}"
   SUDO=""
@@ -41,10 +43,24 @@ PY
   echo "$want" > "$stamp"
 fi
 
+# Browser libraries: npm packages pinned in package-lock.json, copied into static files.
+lock_hash=$(sha1sum package-lock.json | cut -d' ' -f1)
+vendor=frontend/vendor-static/vendor
+if [ "$(cat "$MALHA_VAR/npm.stamp" 2>/dev/null)" != "$lock_hash" ] || [ ! -d "$vendor" ]; then
+  echo "==> Installing browser libraries (npm)"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  rm -rf "$vendor" && mkdir -p "$vendor/leaflet" "$vendor/ol"
+  cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+    node_modules/leaflet/dist/images "$vendor/leaflet/"
+  cp node_modules/ol/dist/ol.js node_modules/ol/ol.css "$vendor/ol/"
+  echo "$lock_hash" > "$MALHA_VAR/npm.stamp"
+fi
+
 # Compiled translations are build output, not source: rebuild when a .po changes.
-po_hash=$(cat $(find . -path ./.venv -prune -o -name '*.po' -print | sort) 2>/dev/null | sha1sum | cut -d' ' -f1)
-if [ "$(cat "$MALHA_VAR/i18n.stamp" 2>/dev/null)" != "$po_hash" ]; then
+po_files=$(find . -path ./.venv -prune -o -path ./node_modules -prune -o -name '*.po' -print | sort)
+po_hash=$(cat $po_files /dev/null | sha1sum | cut -d' ' -f1)
+if [ -n "$po_files" ] && [ "$(cat "$MALHA_VAR/i18n.stamp" 2>/dev/null)" != "$po_hash" ]; then
   echo "==> Compiling translations"
-  .venv/bin/python manage.py compilemessages --ignore=.venv -v 0
+  .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
   echo "$po_hash" > "$MALHA_VAR/i18n.stamp"
 fi
