@@ -23,6 +23,24 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password-reset/", auth_views.PasswordResetView.as_view(template_name="frontend/password_reset_form.html"), name="password_reset"),
+    path(
+        "password-reset/sent/", auth_views.PasswordResetDoneView.as_view(template_name="frontend/password_reset_done.html"), name="password_reset_done"
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="frontend/password_reset_confirm.html"
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="frontend/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
     path("", include("frontend.urls")),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
