@@ -19,6 +19,7 @@ for pkg in "${APT_PACKAGES[@]}"; do
 done
 # Node.js may come from elsewhere (nodesource, nvm): only ask Debian for it when absent.
 command -v npm >/dev/null || missing+=(nodejs npm)
+command -v python3.11 >/dev/null || missing+=(python3 python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> Installing Debian packages: ${missing[*]}"
   SUDO=""
@@ -28,17 +29,17 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 mkdir -p "$MALHA_VAR"
+# The pinned requirements are read from pyproject.toml; reinstall only when they change.
+python3.11 - <<'PY' > "$MALHA_VAR/requirements.txt"
+import tomllib
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+print("\n".join(project["dependencies"] + project["optional-dependencies"]["test"]))
+PY
 stamp="$MALHA_VAR/venv.stamp"
-want=$(sha1sum pyproject.toml | cut -d' ' -f1)
+want=$(sha1sum "$MALHA_VAR/requirements.txt" | cut -d' ' -f1)
 if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "==> Installing Python packages into .venv"
   [ -x .venv/bin/python ] || python3.11 -m venv .venv
-  .venv/bin/python - <<'PY' > "$MALHA_VAR/requirements.txt"
-import tomllib
-project = tomllib.load(open("pyproject.toml", "rb"))["project"]
-for req in project["dependencies"] + project["optional-dependencies"]["test"]:
-    print(req)
-PY
   .venv/bin/pip install -q --disable-pip-version-check -r "$MALHA_VAR/requirements.txt"
   echo "$want" > "$stamp"
 fi
