@@ -53,6 +53,8 @@ ROLE_PERMISSIONS = {
         "billing.contract": WRITE,
         "geo.*": READ,
         "fieldops.serviceorder": ("view", "add"),
+        # Installation orders they open name the skills the job requires.
+        "fieldops.skill": READ,
     },
     Role.BILLING: {
         "billing.*": ALL_ACTIONS,

@@ -1,7 +1,16 @@
 from rest_framework.routers import DefaultRouter
 
+from . import views
+
 app_name = "gis-api"
 
 router = DefaultRouter()
+router.register("coverage-areas", views.CoverageAreaViewSet, basename="coveragearea")
+router.register("pops", views.PopViewSet, basename="pop")
+router.register("olts", views.OltViewSet, basename="olt")
+router.register("cto-boxes", views.CtoBoxViewSet, basename="ctobox")
+router.register("cables", views.CableViewSet, basename="cable")
+router.register("road-edges", views.RoadEdgeViewSet, basename="roadedge")
+router.register("address-points", views.AddressPointViewSet, basename="addresspoint")
 
 urlpatterns = router.urls

@@ -1,0 +1,69 @@
+"""Server-side map documents rendered with folium, with Leaflet served locally.
+
+folium points at CDNs by default; Malha runs offline, so every map made here loads
+the Leaflet release bundled by setup (package.json) and nothing else.
+"""
+import folium
+from django.conf import settings
+from django.templatetags.static import static
+from django.utils.translation import gettext as _
+
+OSM_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap contributors</a>'
+
+OCCUPANCY_COLOURS = ((0.5, "#2e7d32"), (0.9, "#f9a825"), (1.01, "#c62828"))
+
+
+def offline_map(zoom=13):
+    """A Leaflet map with no remote tiles or scripts, centred on MALHA_MAP_CENTER."""
+    lon, lat = settings.MALHA_MAP_CENTER
+    fmap = folium.Map(location=(lat, lon), zoom_start=zoom, tiles=None, prefer_canvas=True,
+                      control_scale=True)
+    fmap.default_js = [("leaflet", static("vendor/leaflet/leaflet.js"))]
+    fmap.default_css = [("leaflet_css", static("vendor/leaflet/leaflet.css"))]
+    fmap.get_root().script.add_child(folium.Element(
+        f"{fmap.get_name()}.attributionControl.addAttribution({OSM_ATTRIBUTION!r});"
+    ))
+    return fmap
+
+
+def occupancy_colour(used, total):
+    share = used / total if total else 1
+    return next(colour for limit, colour in OCCUPANCY_COLOURS if share < limit)
+
+
+def plant_overview_map(roads, coverage, boxes, pops):
+    """The operation at a glance: main streets, coverage, CTO boxes by occupancy, POPs.
+
+    `roads` and `coverage` are GeoJSON FeatureCollections; `boxes` and `pops` are
+    iterables of objects with `.point` (and for boxes `.code`, `.ports_used`,
+    `.ports_total`).
+    """
+    fmap = offline_map()
+    folium.GeoJson(
+        roads, name=_("Main streets"), control=False,
+        style_function=lambda feature: {"color": "#9aa5b1", "weight": 1.5, "opacity": 0.8},
+    ).add_to(fmap)
+    folium.GeoJson(
+        coverage, name=_("Coverage areas"),
+        style_function=lambda feature: {"color": "#0b6e4f", "weight": 1, "fillColor": "#0b6e4f",
+                                         "fillOpacity": 0.12},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=[_("Coverage area")]),
+    ).add_to(fmap)
+    box_layer = folium.FeatureGroup(name=_("CTO boxes")).add_to(fmap)
+    for box in boxes:
+        colour = occupancy_colour(box.ports_used, box.ports_total)
+        folium.CircleMarker(
+            location=(box.point.y, box.point.x), radius=4, weight=1, color="#1d2733",
+            fill=True, fill_color=colour, fill_opacity=0.9,
+            tooltip=_("%(code)s: %(used)s of %(total)s ports used") % {
+                "code": box.code, "used": box.ports_used, "total": box.ports_total},
+        ).add_to(box_layer)
+    for pop in pops:
+        folium.Marker(location=(pop.point.y, pop.point.x), tooltip=str(pop),
+                      icon=folium.DivIcon(html='<div class="pop-marker">POP</div>')).add_to(fmap)
+    fmap.get_root().header.add_child(folium.Element(
+        "<style>.pop-marker{background:#0b6e4f;color:#fff;font:700 11px sans-serif;"
+        "padding:2px 4px;border-radius:3px;width:max-content}</style>"
+    ))
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap
