@@ -1,5 +1,7 @@
 """Billing reads shared by the API, the admin and other apps."""
 
+from django.db.models import Count
+
 from .choices import PORT_HOLDING_STATUSES
 from .models import Contract, Plan
 
@@ -19,3 +21,9 @@ def port_holder(cto_box, port, exclude_pk=None):
         .exclude(pk=exclude_pk)
         .first()
     )
+
+
+def contract_counts_by_status():
+    """{status: count} over every contract, for dashboards."""
+    rows = Contract.objects.values_list("status").annotate(total=Count("id")).order_by()
+    return dict(rows)

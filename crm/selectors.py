@@ -2,6 +2,7 @@
 
 from django.db.models import Q
 
+from .choices import PersonStage
 from .models import Address, Person
 from .validators import only_digits
 
@@ -27,3 +28,7 @@ def person_search_q(text, prefix=""):
     if digits := only_digits(text):
         query |= Q(**{f"{prefix}document__contains": digits})
     return query
+
+
+def client_count():
+    return Person.objects.filter(stage=PersonStage.CLIENT).count()

@@ -1,5 +1,8 @@
 """Field-operations reads, including who may see which service orders."""
 
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+
 from core.roles import Role
 
 from .models import ServiceOrder, Skill, Technician
@@ -46,3 +49,23 @@ def missing_skills(technician, skills):
     """The skills among `skills` that `technician` does not have."""
     held = set(technician.skills.values_list("pk", flat=True))
     return [skill for skill in skills if skill.pk not in held]
+
+
+def order_counts_by_day_and_status(user, days):
+    """{day: {status: count}} of the orders `user` may see whose window starts on `days`."""
+    counts = {day: {} for day in days}
+    rows = (
+        service_orders_visible_to(user)
+        .filter(window_start__date__in=days)
+        .annotate(day=TruncDate("window_start"))
+        .values_list("day", "status")
+        .annotate(total=Count("id"))
+        .order_by()
+    )
+    for day, status, total in rows:
+        counts[day][status] = total
+    return counts
+
+
+def active_technician_count():
+    return Technician.objects.filter(active=True).count()

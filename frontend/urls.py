@@ -6,4 +6,5 @@ app_name = "frontend"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("overview/map/", views.overview_map, name="overview-map"),
 ]

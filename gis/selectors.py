@@ -1,6 +1,9 @@
 """Geography reads: plant with derived occupancy, the road graph and OSM addresses."""
 
-from django.db.models import Count, F, Max, Q
+import json
+
+from django.db import connection
+from django.db.models import Count, F, Max, Q, Sum
 
 from billing.choices import PORT_HOLDING_STATUSES
 
@@ -53,3 +56,39 @@ def road_edge_list():
 
 def address_point_list():
     return AddressPoint.objects.order_by("id")
+
+
+# Road classes drawn on overview maps: enough to recognise the city, light enough to ship.
+MAIN_ROAD_CLASSES = ("motorway", "trunk", "primary", "secondary", "tertiary")
+
+
+def main_roads_geojson(tolerance_m=5):
+    """Main streets as one GeoJSON FeatureCollection, simplified, one line per direction pair."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT json_build_object('type', 'FeatureCollection', 'features',
+                   COALESCE(json_agg(json_build_object(
+                       'type', 'Feature', 'properties', json_build_object('name', name),
+                       'geometry', ST_AsGeoJSON(ST_Simplify(geom, %s), 6)::json)), '[]'::json))
+            FROM geo_roadedge
+            WHERE highway = ANY(%s) AND (oneway OR source_id < target_id)
+            """,
+            [tolerance_m / 111_000, list(MAIN_ROAD_CLASSES)],
+        )
+        return cursor.fetchone()[0]
+
+
+def coverage_geojson():
+    features = [
+        {"type": "Feature", "properties": {"name": area.name}, "geometry": json.loads(area.area.geojson)}
+        for area in CoverageArea.objects.filter(active=True)
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def plant_summary():
+    """Totals of the fibre plant: boxes, ports and how many are used."""
+    totals = CtoBox.objects.aggregate(boxes=Count("id"), ports_total=Sum("ports_total"))
+    used = CtoBox.objects.filter(_HOLDING).aggregate(ports_used=Count("contracts"))
+    return {key: value or 0 for key, value in {**totals, **used}.items()}
