@@ -224,3 +224,15 @@ if not DEBUG:
 # references. User geometry never reaches GDAL: API GeoJSON is parsed by shapely
 # into WKB (core.fields.GeometryField), so the warning does not apply.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Road network (import_osm): free-flow speeds a technician's car keeps in town, by OSM
+# highway class, in km/h. A numeric maxspeed tag lowers a class speed, never raises it.
+MALHA_ROAD_SPEEDS_KMH = {
+    "motorway": 80, "motorway_link": 50,
+    "trunk": 60, "trunk_link": 40,
+    "primary": 45, "primary_link": 35,
+    "secondary": 40, "secondary_link": 30,
+    "tertiary": 35, "tertiary_link": 30,
+    "unclassified": 30, "residential": 30, "road": 25,
+    "living_street": 15, "service": 15,
+}
