@@ -212,6 +212,9 @@ def _copy(cursor, table, columns, rows):
 
 def _write(nodes, edges, addresses):
     with connection.cursor() as cursor:
+        # Deferred foreign-key checks queued earlier in this transaction (a previous
+        # import inside the same outer transaction) would make TRUNCATE fail: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("TRUNCATE geo_roadedge, geo_roadnode, geo_addresspoint RESTART IDENTITY")
         _copy(cursor, "geo_roadnode", ("id", "osm_id", "point"), (
             (pk, osm_id, f"SRID=4326;POINT({lon:.7f} {lat:.7f})")
