@@ -236,3 +236,6 @@ MALHA_ROAD_SPEEDS_KMH = {
     "unclassified": 30, "residential": 30, "road": 25,
     "living_street": 15, "service": 15,
 }
+
+# Password of every demo user created by load_demo (demo data, not a secret).
+MALHA_DEMO_PASSWORD = os.environ.get("MALHA_DEMO_PASSWORD", "malha-demo")

@@ -22,23 +22,33 @@ def _check_digit(digits, weights):
     return "0" if rest < 2 else str(11 - rest)
 
 
+_CNPJ_WEIGHTS = [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]
+
+
+def with_cpf_check_digits(base):
+    """The 11-digit CPF whose first nine digits are `base`."""
+    first = _check_digit(base, range(10, 1, -1))
+    return base + first + _check_digit(base + first, range(11, 1, -1))
+
+
+def with_cnpj_check_digits(base):
+    """The 14-digit CNPJ whose first twelve digits are `base`."""
+    first = _check_digit(base, _CNPJ_WEIGHTS)
+    return base + first + _check_digit(base + first, [6] + _CNPJ_WEIGHTS)
+
+
 def is_valid_cpf(value):
     digits = only_digits(value)
     if len(digits) != 11 or digits == digits[0] * 11:
         return False
-    first = _check_digit(digits[:9], range(10, 1, -1))
-    second = _check_digit(digits[:10], range(11, 1, -1))
-    return digits[9:] == first + second
+    return with_cpf_check_digits(digits[:9]) == digits
 
 
 def is_valid_cnpj(value):
     digits = only_digits(value)
     if len(digits) != 14 or digits == digits[0] * 14:
         return False
-    weights = [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]
-    first = _check_digit(digits[:12], weights)
-    second = _check_digit(digits[:13], [6] + weights)
-    return digits[12:] == first + second
+    return with_cnpj_check_digits(digits[:12]) == digits
 
 
 def normalize_cpf(value):
