@@ -4,13 +4,32 @@ folium points at CDNs by default; Malha runs offline, so every map made here loa
 the Leaflet release bundled by setup (package.json) and nothing else.
 """
 import folium
+from branca.element import MacroElement
 from django.conf import settings
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
+from jinja2 import Template
 
 OSM_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap contributors</a>'
 
 OCCUPANCY_COLOURS = ((0.5, "#2e7d32"), (0.9, "#f9a825"), (1.01, "#c62828"))
+
+
+class Attribution(MacroElement):
+    """Adds a credit to its map's attribution control (tiles=None leaves it empty).
+
+    A child of the map, so its script runs after the map variable exists."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, text):
+        super().__init__()
+        self._name = "Attribution"
+        self.text = text
 
 
 def offline_map(zoom=13):
@@ -20,9 +39,7 @@ def offline_map(zoom=13):
                       control_scale=True)
     fmap.default_js = [("leaflet", static("vendor/leaflet/leaflet.js"))]
     fmap.default_css = [("leaflet_css", static("vendor/leaflet/leaflet.css"))]
-    fmap.get_root().script.add_child(folium.Element(
-        f"{fmap.get_name()}.attributionControl.addAttribution({OSM_ATTRIBUTION!r});"
-    ))
+    Attribution(OSM_ATTRIBUTION).add_to(fmap)
     return fmap
 
 
@@ -47,7 +64,9 @@ def plant_overview_map(roads, coverage, boxes, pops):
         coverage, name=_("Coverage areas"),
         style_function=lambda feature: {"color": "#0b6e4f", "weight": 1, "fillColor": "#0b6e4f",
                                          "fillOpacity": 0.12},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=[_("Coverage area")]),
+        # folium refuses a tooltip on a field that no feature has: no areas, no tooltip.
+        tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=[_("Coverage area")])
+        if coverage["features"] else None,
     ).add_to(fmap)
     box_layer = folium.FeatureGroup(name=_("CTO boxes")).add_to(fmap)
     for box in boxes:

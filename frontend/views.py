@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from billing.choices import ContractStatus
 from billing.selectors import contract_counts_by_status
@@ -58,8 +59,11 @@ def home(request):
 
 @login_required
 @permission_required("geo.view_ctobox", raise_exception=True)
+@xframe_options_sameorigin
 def overview_map(request):
-    """The plant overview map document (folium), cached briefly: it is the same for everyone."""
+    """The plant overview map document (folium), cached briefly: it is the same for everyone.
+
+    The overview page shows it in an iframe, so it may be framed by our own pages only."""
     key = f"frontend:overview-map:{translation.get_language()}"
     html = cache.get(key)
     if html is None:

@@ -2,6 +2,8 @@
 
 Tests run against the project's real PostGIS and Redis (`make test` starts them).
 """
+import uuid
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -14,6 +16,16 @@ from core.roles import Role
 def fast_password_hashing(settings):
     """Real hashing is slow by design; tests do not need it to be."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings):
+    """Each test gets an empty cache of its own in the real Redis: a key prefix no other test
+    (and no running dev server) shares. Keys written by tests expire with their timeouts."""
+    settings.CACHES = {
+        name: {**options, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for name, options in settings.CACHES.items()
+    }
 
 
 @pytest.fixture
