@@ -107,6 +107,8 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+# Two test runs side by side on one server need two test databases (default: test_<name>).
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("MALHA_TEST_DATABASE")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:56379/0")
