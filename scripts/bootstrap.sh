@@ -50,10 +50,15 @@ vendor=frontend/vendor-static/vendor
 if [ "$(cat "$MALHA_VAR/npm.stamp" 2>/dev/null)" != "$lock_hash" ] || [ ! -d "$vendor" ]; then
   echo "==> Installing browser libraries (npm)"
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
-  rm -rf "$vendor" && mkdir -p "$vendor/leaflet" "$vendor/ol"
+  rm -rf "$vendor" && mkdir -p "$vendor/leaflet" "$vendor/ol" "$vendor/maplibre-gl" "$vendor/terra-draw"
   cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
     node_modules/leaflet/dist/images "$vendor/leaflet/"
   cp node_modules/ol/dist/ol.js node_modules/ol/ol.css "$vendor/ol/"
+  # MapLibre is ES modules only; it loads its worker from beside its own file.
+  cp node_modules/maplibre-gl/dist/maplibre-gl.mjs node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs \
+    node_modules/maplibre-gl/dist/maplibre-gl.css "$vendor/maplibre-gl/"
+  cp node_modules/terra-draw/dist/terra-draw.module.js \
+    node_modules/terra-draw-maplibre-gl-adapter/dist/terra-draw-maplibre-gl-adapter.module.js "$vendor/terra-draw/"
   echo "$lock_hash" > "$MALHA_VAR/npm.stamp"
 fi
 
