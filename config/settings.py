@@ -209,6 +209,20 @@ MALHA_MAP_CENTER = tuple(
 )
 # Metric projection for buffers and lengths: SIRGAS 2000 / UTM zone 22S (Porto Alegre).
 MALHA_METRIC_SRID = int(os.environ.get("MALHA_METRIC_SRID", "31982"))
+# Polygon selection (gis/selection.py): the largest area one selection may cover (geodesic km²).
+MALHA_SELECTION_MAX_AREA_KM2 = float(os.environ.get("MALHA_SELECTION_MAX_AREA_KM2", "500"))
+
+# Vector tiles (gis/tiles.py). Below the detail zoom a layer ships aggregate cells
+# (CLUSTER_GRID x CLUSTER_GRID per tile, a power of two) instead of its points.
+MALHA_TILE_DETAIL_ZOOM = int(os.environ.get("MALHA_TILE_DETAIL_ZOOM", "14"))  # clients, contracts
+MALHA_TILE_ORDERS_DETAIL_ZOOM = int(os.environ.get("MALHA_TILE_ORDERS_DETAIL_ZOOM", "11"))
+MALHA_TILE_CLUSTER_GRID = int(os.environ.get("MALHA_TILE_CLUSTER_GRID", "16"))
+# Seconds the client/contract aggregate cells may lag behind contract changes.
+MALHA_TILE_CELLS_MAX_STALE = int(os.environ.get("MALHA_TILE_CELLS_MAX_STALE", "60"))
+MALHA_TILE_MAX_AGE = int(os.environ.get("MALHA_TILE_MAX_AGE", "10"))  # Cache-Control, data layers
+MALHA_TILE_STREETS_MAX_AGE = int(os.environ.get("MALHA_TILE_STREETS_MAX_AGE", "86400"))
+# A hosted MapLibre style for the base map; empty = our offline `streets` tiles.
+MALHA_BASEMAP_STYLE_URL = os.environ.get("MALHA_BASEMAP_STYLE_URL", "")
 
 LOGGING = {
     "version": 1,
@@ -238,6 +252,13 @@ MALHA_ROAD_SPEEDS_KMH = {
     "unclassified": 30, "residential": 30, "road": 25,
     "living_street": 15, "service": 15,
 }
+
+# Routing (issue 4): a stop farther than MAX_SNAP_M from any street is not snapped and
+# gets straight-line estimates (distance x DETOUR_FACTOR at FALLBACK_SPEED_KMH), labelled.
+MALHA_ROUTING_MAX_SNAP_M = float(os.environ.get("MALHA_ROUTING_MAX_SNAP_M", "500"))
+MALHA_ROUTING_FALLBACK_SPEED_KMH = float(os.environ.get("MALHA_ROUTING_FALLBACK_SPEED_KMH", "20"))
+MALHA_ROUTING_DETOUR_FACTOR = float(os.environ.get("MALHA_ROUTING_DETOUR_FACTOR", "1.4"))
+MALHA_ROUTING_MATRIX_CACHE_SECONDS = int(os.environ.get("MALHA_ROUTING_MATRIX_CACHE_SECONDS", "86400"))
 
 # Password of every demo user created by load_demo (demo data, not a secret).
 MALHA_DEMO_PASSWORD = os.environ.get("MALHA_DEMO_PASSWORD", "malha-demo")

@@ -20,6 +20,7 @@ api_patterns = [
 
 urlpatterns = [
     path("api/", include(api_patterns)),
+    path("tiles/", include("gis.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

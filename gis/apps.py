@@ -7,3 +7,8 @@ class GisConfig(AppConfig):
     # "gis" is taken by django.contrib.gis, so the app label (tables, permissions) is "geo".
     label = "geo"
     verbose_name = _("Geography and network plant")
+
+    def ready(self):
+        from . import tiles
+
+        tiles.connect_signals()

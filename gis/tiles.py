@@ -1,0 +1,773 @@
+"""Mapbox Vector Tiles built in PostGIS, one SQL statement per tile.
+
+Each layer turns a source query (raw SQL, or a queryset from the owning app's
+selectors so visibility rules are reused) into `ST_AsMVT(ST_AsMVTGeom(...))`.
+
+Low zooms ship aggregates instead of points: a grid of CLUSTER_GRID x CLUSTER_GRID
+cells per tile, aligned with the tile pyramid so cells of zoom z are exactly four
+cells of zoom z+1. An aggregate feature sits at the centre of mass of its points
+and carries `cluster: true`, `count` and one count per status. Clients and
+contracts (up to millions of points) are aggregated from `geo_tilecell`, a small
+table of per-cell sums at the finest aggregate zoom, rebuilt by
+`refresh_tile_cells()` when contracts changed (lazily by the tile view once the
+cells are MALHA_TILE_CELLS_MAX_STALE seconds out of date, and by a Celery beat
+task); service orders are few and are aggregated live.
+
+Clients: one point per person with contracts, at their *main* contract, the first
+by CLIENT_STATUS_PRECEDENCE (then the oldest). The client's `status` and plan are
+that contract's, and the `status` / `plan` filters apply to them.
+
+ETags come from per-topic data versions kept in the cache and bumped on commit
+by model signals (see `connect_signals`), the cell build for aggregates, and
+the highest street id for the base map (the OSM import writes with COPY).
+"""
+import datetime
+import hashlib
+import math
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from billing.choices import ContractStatus
+from billing.selectors import plan_list
+from fieldops.choices import OrderStatus, OrderType, Priority
+from fieldops.selectors import service_orders_visible_to, technicians_visible_to
+
+from . import selectors
+
+EXTENT = 4096
+BUFFER = 64
+MAX_ZOOM = 22
+HALF_WORLD_M = 20037508.342789244  # half the EPSG:3857 world width
+CELLS_BUILD = "contracts"
+ATTRIBUTION = "© OpenStreetMap contributors"
+
+# A client's map status is that of their most relevant contract, first in this list:
+# a suspension or a pending installation needs attention before a working line.
+CLIENT_STATUS_PRECEDENCE = (
+    ContractStatus.SUSPENDED,
+    ContractStatus.AWAITING_INSTALLATION,
+    ContractStatus.ACTIVE,
+    ContractStatus.CANCELLED,
+)
+
+# Road classes drawn from a zoom on: (min zoom, classes). Low zooms get only the arteries.
+STREET_CLASSES_BY_ZOOM = (
+    (0, ("motorway", "trunk", "primary")),
+    (10, ("secondary", "tertiary")),
+    (12, ("motorway_link", "trunk_link", "primary_link", "secondary_link", "tertiary_link",
+          "residential", "unclassified", "living_street", "road")),
+    (14, ("service",)),
+)
+
+# Data topics whose changes make tiles stale, bumped by the signals of these models.
+TOPIC_MODELS = {
+    "contracts": "billing.Contract",
+    "plans": "billing.Plan",
+    "people": "crm.Person",
+    "orders": "fieldops.ServiceOrder",
+    "technicians": "fieldops.Technician",
+    "boxes": "geo.CtoBox",
+    "cables": "geo.Cable",
+    "coverage": "geo.CoverageArea",
+}
+
+
+class TileError(Exception):
+    """A request the tile endpoint answers with a 4xx: `status` and per-field `detail`."""
+
+    def __init__(self, status, detail):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+# --- filters -----------------------------------------------------------------------------
+
+
+def _values_of(query, name):
+    """A parameter given repeated (?status=a&status=b) or as a comma list (?status=a,b)."""
+    return [part.strip() for raw in query.getlist(name) for part in raw.split(",") if part.strip()]
+
+
+@dataclass(frozen=True)
+class ChoiceFilter:
+    """Any of the given choices; an unknown value is an error naming the valid ones."""
+
+    choices: type
+    kind: str = "multi"
+
+    def parse(self, name, query):
+        values = _values_of(query, name)
+        by_text = {str(value): value for value in self.choices.values}
+        unknown = [value for value in values if value not in by_text]
+        if unknown or not values:
+            raise TileError(400, {name: [
+                _("Not a valid value: “%(value)s”. Valid values: %(valid)s.")
+                % {"value": ", ".join(unknown), "valid": ", ".join(by_text)}
+            ]})
+        return tuple(sorted({by_text[value] for value in values}))
+
+    def describe(self):
+        return [{"value": value, "label": str(label)} for value, label in self.choices.choices]
+
+
+@dataclass(frozen=True)
+class PlanFilter:
+    kind: str = "multi"
+
+    def parse(self, name, query):
+        values = _values_of(query, name)
+        if not values or not all(value.isdigit() for value in values):
+            raise TileError(400, {name: [_("Give plan ids as whole numbers, e.g. 1,2.")]})
+        ids = {int(value) for value in values}
+        unknown = ids - set(plan_list().filter(pk__in=ids).values_list("pk", flat=True))
+        if unknown:
+            raise TileError(400, {name: [
+                _("Unknown plan id: %(ids)s.") % {"ids": ", ".join(map(str, sorted(unknown)))}
+            ]})
+        return tuple(sorted(ids))
+
+    def describe(self):
+        return [{"value": plan.pk, "label": plan.name} for plan in plan_list()]
+
+
+@dataclass(frozen=True)
+class DateFilter:
+    kind: str = "date"
+
+    def parse(self, name, query):
+        values = query.getlist(name)
+        try:
+            (value,) = values
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise TileError(400, {name: [_("Give one date as YYYY-MM-DD.")]}) from None
+
+    def describe(self):
+        return None
+
+
+@dataclass(frozen=True)
+class BooleanFilter:
+    kind: str = "boolean"
+
+    def parse(self, name, query):
+        values = query.getlist(name)
+        if len(values) != 1 or values[0].lower() not in ("true", "false", "1", "0"):
+            raise TileError(400, {name: [_("Use true or false.")]})
+        return values[0].lower() in ("true", "1")
+
+    def describe(self):
+        return None
+
+
+def parse_filters(layer, query):
+    """Validated filters of `layer` from the query string; unknown parameters are errors."""
+    unknown = sorted(set(query) - set(layer.filters))
+    if unknown:
+        allowed = ", ".join(layer.filters) or _("none")
+        raise TileError(400, {name: [
+            _("Unknown filter for the %(layer)s layer. Allowed: %(allowed)s.")
+            % {"layer": layer.name, "allowed": allowed}
+        ] for name in unknown})
+    return {name: spec.parse(name, query) for name, spec in layer.filters.items() if name in query}
+
+
+# --- tile geometry -------------------------------------------------------------------------
+
+
+def parse_tile(z, x, y):
+    """(z, x, y) as ints inside the tile pyramid, or a 400 naming the bad coordinate."""
+    errors = {}
+    try:
+        z = int(z)
+        if not 0 <= z <= MAX_ZOOM:
+            raise ValueError
+    except ValueError:
+        raise TileError(400, {"z": [_("The zoom must be a whole number from 0 to %(max)s.")
+                                    % {"max": MAX_ZOOM}]}) from None
+    limit = 2**z - 1
+    coords = {}
+    for name, value in (("x", x), ("y", y)):
+        try:
+            coords[name] = int(value)
+            if not 0 <= coords[name] <= limit:
+                raise ValueError
+        except ValueError:
+            errors[name] = [_("At zoom %(z)s, %(name)s must be a whole number from 0 to %(max)s.")
+                            % {"z": z, "name": name, "max": limit}]
+    if errors:
+        raise TileError(400, errors)
+    return z, coords["x"], coords["y"]
+
+
+def tile_bbox(z, x, y, margin=0.0):
+    """(west, south, east, north) in degrees of tile z/x/y grown by `margin` tile widths."""
+    n = 2.0**z
+
+    def lon(tile_x):
+        return tile_x / n * 360.0 - 180.0
+
+    def lat(tile_y):
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * tile_y / n))))
+
+    return lon(x - margin), lat(y + 1 + margin), lon(x + 1 + margin), lat(y - margin)
+
+
+@dataclass(frozen=True)
+class Tile:
+    z: int
+    x: int
+    y: int
+
+    @property
+    def bbox(self):
+        """The tile and its MVT buffer, so symbols crossing the edge are drawn whole."""
+        return tile_bbox(self.z, self.x, self.y, BUFFER / EXTENT)
+
+    @property
+    def exact_bbox(self):
+        return tile_bbox(self.z, self.x, self.y)
+
+
+def envelope_sql():
+    """The tile's WGS 84 box (see `bbox_params`), for GiST-indexed `&&` tests."""
+    return "ST_MakeEnvelope(%(west)s, %(south)s, %(east)s, %(north)s, 4326)"
+
+
+def bbox_params(bbox):
+    return dict(zip(("west", "south", "east", "north"), bbox))
+
+
+def cluster_grid_bits():
+    bits = int(settings.MALHA_TILE_CLUSTER_GRID).bit_length() - 1
+    if 2**bits != settings.MALHA_TILE_CLUSTER_GRID:
+        raise ValueError("MALHA_TILE_CLUSTER_GRID must be a power of two")
+    return bits
+
+
+def cell_size_m(level):
+    return 2 * HALF_WORLD_M / 2**level
+
+
+def cells_base_level():
+    """Grid level of geo_tilecell: the cells of the finest aggregated zoom."""
+    return settings.MALHA_TILE_DETAIL_ZOOM - 1 + cluster_grid_bits()
+
+
+# --- data versions -------------------------------------------------------------------------
+
+
+def _version_key(topic):
+    return f"tiles:version:{topic}"
+
+
+def topic_versions(topics):
+    """Current version of each topic; a topic never seen (or evicted) starts at the clock."""
+    keys = {topic: _version_key(topic) for topic in topics}
+    found = cache.get_many(keys.values())
+    versions = {}
+    for topic, key in keys.items():
+        if key not in found:
+            cache.add(key, time.time_ns(), timeout=None)
+            found[key] = cache.get(key)
+        versions[topic] = found[key]
+    return versions
+
+
+def data_changed(*topics):
+    """Mark topics as changed: tiles built from them get new ETags. Call after bulk writes."""
+    for topic in topics:
+        key = _version_key(topic)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.add(key, time.time_ns(), timeout=None)
+
+
+def connect_signals():
+    """Bump a topic's version after any commit that saved or deleted one of its rows."""
+    from django.apps import apps
+
+    for topic, model_name in TOPIC_MODELS.items():
+        def bump(sender, topic=topic, **kwargs):
+            transaction.on_commit(lambda: data_changed(topic))
+
+        model = apps.get_model(model_name)
+        post_save.connect(bump, sender=model, weak=False, dispatch_uid=f"tiles-{topic}-save")
+        post_delete.connect(bump, sender=model, weak=False, dispatch_uid=f"tiles-{topic}-delete")
+
+
+# --- pre-aggregated cells ------------------------------------------------------------------
+
+_MAIN_CONTRACTS_SQL = """
+    SELECT DISTINCT ON (c.person_id) c.person_id, c.point, c.status, c.plan_id, c.id,
+           count(*) OVER (PARTITION BY c.person_id) AS contracts
+    FROM billing_contract c
+    {where}
+    ORDER BY c.person_id, array_position(%(precedence)s::text[], c.status::text), c.id
+"""
+
+_CELL_SQL = """
+    INSERT INTO geo_tilecell (layer, ix, iy, status, plan_id, n, sx, sy)
+    SELECT %(layer)s, floor((x + %(half)s) / %(size)s)::int, floor((%(half)s - y) / %(size)s)::int,
+           status, plan_id, count(*), sum(x), sum(y)
+    FROM (SELECT ST_X(p) AS x, ST_Y(p) AS y, status, plan_id
+          FROM (SELECT ST_Transform(point, 3857) AS p, status, plan_id
+                FROM ({points}) src WHERE ST_Y(point) BETWEEN -85 AND 85) projected) xy
+    GROUP BY 2, 3, 4, 5
+"""
+
+
+def _cells_build():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT source_version, base_level, built_at FROM geo_tilecellbuild WHERE name = %s",
+            [CELLS_BUILD],
+        )
+        return cursor.fetchone()
+
+
+def refresh_tile_cells():
+    """Rebuild the client and contract cells from the contracts, in one transaction.
+
+    Readers keep the previous cells until it commits. Returns False when another
+    process is already rebuilding them.
+    """
+    version = str(topic_versions([CELLS_BUILD])[CELLS_BUILD])
+    level = cells_base_level()
+    params = {"half": HALF_WORLD_M, "size": cell_size_m(level),
+              "precedence": [str(status) for status in CLIENT_STATUS_PRECEDENCE]}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext('geo_tilecell'))")
+        if not cursor.fetchone()[0]:
+            return False
+        cursor.execute("DELETE FROM geo_tilecell")
+        cursor.execute(_CELL_SQL.format(points=_MAIN_CONTRACTS_SQL.format(where="")),
+                       {**params, "layer": "clients"})
+        cursor.execute(_CELL_SQL.format(points="SELECT point, status, plan_id FROM billing_contract"),
+                       {**params, "layer": "contracts"})
+        cursor.execute(
+            """INSERT INTO geo_tilecellbuild (name, source_version, base_level, built_at)
+               VALUES (%s, %s, %s, now())
+               ON CONFLICT (name) DO UPDATE SET source_version = EXCLUDED.source_version,
+                   base_level = EXCLUDED.base_level, built_at = EXCLUDED.built_at""",
+            [CELLS_BUILD, version, level],
+        )
+    return True
+
+
+def refresh_tile_cells_if_stale(max_stale_s=None):
+    """Rebuild the cells when contracts changed more than `max_stale_s` seconds after the
+    last build (or the grid settings changed); returns the build (version, level, built_at)."""
+    max_stale_s = settings.MALHA_TILE_CELLS_MAX_STALE if max_stale_s is None else max_stale_s
+    build = _cells_build()
+    current = str(topic_versions([CELLS_BUILD])[CELLS_BUILD])
+    stale = (
+        build is None
+        or build[1] != cells_base_level()
+        or (build[0] != current
+            and timezone.now() - build[2] >= datetime.timedelta(seconds=max_stale_s))
+    )
+    if stale and refresh_tile_cells():
+        build = _cells_build()
+    return build
+
+
+# --- layers --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A tile layer: what it draws, who may see it, its filters and how its tiles are built."""
+
+    name: str
+    title: object
+    geometry: str  # point, line or polygon
+    permission: str | None
+    topics: tuple
+    properties: tuple
+    filters: dict = field(default_factory=dict)
+    statuses: type | None = None  # the choices counted per aggregate feature
+    detail_zoom_setting: str | None = None  # below it, aggregates
+    shared: bool = False  # the same bytes for every user: rendered tiles are kept in the cache
+
+    @property
+    def detail_zoom(self):
+        return getattr(settings, self.detail_zoom_setting) if self.detail_zoom_setting else None
+
+    def aggregates_at(self, z):
+        return self.detail_zoom is not None and z < self.detail_zoom
+
+    @property
+    def max_age(self):
+        return settings.MALHA_TILE_STREETS_MAX_AGE if self.name == "streets" else settings.MALHA_TILE_MAX_AGE
+
+    def allowed(self, user):
+        return user.is_authenticated and (self.permission is None or user.has_perm(self.permission))
+
+
+def _queryset_sql(queryset):
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+def _named(sql, params):
+    """Positional %s params -> named ones, so ORM SQL can sit inside our named templates."""
+    names = {}
+    parts = sql.split("%s")
+    out = [parts[0]]
+    for index, (part, value) in enumerate(zip(parts[1:], params)):
+        names[f"p{index}"] = value
+        out.append(f"%(p{index})s{part}")
+    return "".join(out), names
+
+
+def _bbox_polygon(bbox):
+    from django.contrib.gis.geos import Polygon
+
+    polygon = Polygon.from_bbox(bbox)
+    polygon.srid = 4326
+    return polygon
+
+
+def _person_name(prefix):
+    """SQL-side str(Technician): full name, else username."""
+    return Coalesce(
+        NullIf(Trim(Concat(F(f"{prefix}first_name"), Value(" "), F(f"{prefix}last_name"))), Value("")),
+        F(f"{prefix}username"),
+    )
+
+
+def _iso(column):
+    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
+
+
+def streets_source(tile, filters, user):
+    """One line per OSM way (its junction-split, two-way segments merged back), so labels run
+    along whole streets; simplified to about a pixel of the tile."""
+    classes = [road for min_zoom, roads in STREET_CLASSES_BY_ZOOM if tile.z >= min_zoom for road in roads]
+    sql = f"""
+        SELECT ST_Simplify(ST_LineMerge(ST_Collect(ST_Transform(e.geom, 3857))), %(tolerance)s)
+                   AS geom3857, e.name, e.highway
+        FROM geo_roadedge e
+        WHERE e.geom && {envelope_sql()} AND (e.oneway OR e.source_id < e.target_id)
+          AND e.highway = ANY(%(classes)s)
+        GROUP BY e.osm_way_id, e.name, e.highway
+    """
+    return sql, {**bbox_params(tile.bbox), "tolerance": cell_size_m(tile.z) / EXTENT, "classes": classes}
+
+
+def _contract_filters(filters, alias):
+    where, params = [], {}
+    if "status" in filters:
+        where.append(f"{alias}.status = ANY(%(status)s)")
+        params["status"] = [str(status) for status in filters["status"]]
+    if "plan" in filters:
+        where.append(f"{alias}.plan_id = ANY(%(plan)s)")
+        params["plan"] = list(filters["plan"])
+    return "".join(f" AND {condition}" for condition in where), params
+
+
+def clients_source(tile, filters, user):
+    """Each client at their main contract (see CLIENT_STATUS_PRECEDENCE) inside the tile."""
+    where, params = _contract_filters(filters, "m")
+    main = _MAIN_CONTRACTS_SQL.format(
+        where=f"WHERE c.person_id IN (SELECT person_id FROM billing_contract WHERE point && {envelope_sql()})"
+    )
+    sql = f"""
+        SELECT ST_Transform(m.point, 3857) AS geom3857, p.id, p.name, m.status::text AS status, m.contracts::int AS contracts
+        FROM ({main}) m JOIN crm_person p ON p.id = m.person_id
+        WHERE m.point && {envelope_sql()}{where}
+    """
+    return sql, {**bbox_params(tile.bbox),
+                 "precedence": [str(status) for status in CLIENT_STATUS_PRECEDENCE], **params}
+
+
+def contracts_source(tile, filters, user):
+    where, params = _contract_filters(filters, "c")
+    sql = f"""
+        SELECT ST_Transform(c.point, 3857) AS geom3857, c.id, c.number, c.status::text AS status,
+               c.plan_id, pl.name AS plan, p.name AS client
+        FROM billing_contract c
+        JOIN billing_plan pl ON pl.id = c.plan_id
+        JOIN crm_person p ON p.id = c.person_id
+        WHERE c.point && {envelope_sql()}{where}
+    """
+    return sql, {**bbox_params(tile.bbox), **params}
+
+
+def visible_orders(user, filters):
+    """The service orders `user` may see (fieldops' rule), narrowed by the tile filters."""
+    orders = service_orders_visible_to(user)
+    if "status" in filters:
+        orders = orders.filter(status__in=filters["status"])
+    if "type" in filters:
+        orders = orders.filter(order_type__in=filters["type"])
+    if "priority" in filters:
+        orders = orders.filter(priority__in=filters["priority"])
+    if "date" in filters:
+        zone = timezone.get_current_timezone()
+        day_start = datetime.datetime.combine(filters["date"], datetime.time.min, tzinfo=zone)
+        orders = orders.filter(window_start__lt=day_start + datetime.timedelta(days=1),
+                               window_end__gt=day_start)
+    return orders
+
+
+def orders_source(tile, filters, user):
+    orders = (
+        visible_orders(user, filters)
+        .filter(point__bboverlaps=_bbox_polygon(tile.bbox))
+        .annotate(assignee_name=_person_name("assignee__user__"))
+        .values("id", "number", "order_type", "status", "priority", "window_start", "window_end",
+                "assignee_name", "point")
+        .order_by()
+    )
+    inner, params = _named(*_queryset_sql(orders))
+    sql = f"""
+        SELECT ST_Transform(q.point, 3857) AS geom3857, q.id, q.number, q.order_type AS type,
+               q.status, q.priority::int AS priority, {_iso("q.window_start")} AS window_start,
+               {_iso("q.window_end")} AS window_end, q.assignee_name AS assignee
+        FROM ({inner}) q
+    """
+    return sql, params
+
+
+def _orm_source(queryset, geometry, columns):
+    inner, params = _named(*_queryset_sql(queryset.order_by()))
+    return f"SELECT ST_Transform(q.{geometry}, 3857) AS geom3857, {columns} FROM ({inner}) q", params
+
+
+def boxes_source(tile, filters, user):
+    boxes = selectors.cto_boxes_with_occupancy().filter(point__bboverlaps=_bbox_polygon(tile.bbox))
+    if "free" in filters:
+        boxes = boxes.filter(ports_free__gt=0) if filters["free"] else boxes.filter(ports_free__lte=0)
+    boxes = boxes.values("id", "code", "kind", "ports_total", "ports_used", "ports_free", "point")
+    return _orm_source(boxes, "point", "q.id, q.code, q.kind, q.ports_total::int, "
+                                       "q.ports_used::int, q.ports_free::int")
+
+
+def cables_source(tile, filters, user):
+    cables = selectors.cable_list().filter(path__bboverlaps=_bbox_polygon(tile.bbox))
+    return _orm_source(cables.values("id", "code", "kind", "fiber_count", "path"), "path",
+                       "q.id, q.code, q.kind, q.fiber_count::int")
+
+
+def coverage_source(tile, filters, user):
+    areas = selectors.coverage_area_list().filter(area__bboverlaps=_bbox_polygon(tile.bbox))
+    return _orm_source(areas.values("id", "name", "active", "area"), "area", "q.id, q.name, q.active")
+
+
+def technician_positions(user):
+    """Where each active technician `user` may see is: their start point for now.
+
+    The one place to switch to live GPS positions; yields `id`, `name`, `point`.
+    """
+    return (
+        technicians_visible_to(user).filter(active=True)
+        .annotate(name=_person_name("user__"), position=F("start_point"))
+        .values("id", "name", "position")
+    )
+
+
+def technicians_source(tile, filters, user):
+    technicians = technician_positions(user).filter(start_point__bboverlaps=_bbox_polygon(tile.bbox))
+    return _orm_source(technicians, "position", "q.id, q.name")
+
+
+def _statuses(filters, statuses):
+    return [str(status) for status in filters.get("status", statuses.values)]
+
+
+def cells_cluster_source(layer, tile, filters, user):
+    """Aggregates of clients or contracts from the pre-built cells under the tile."""
+    shift = cells_base_level() - tile.z
+    where, params = _contract_filters(filters, "c")
+    sql = f"""
+        SELECT c.ix >> %(display_shift)s AS cx, c.iy >> %(display_shift)s AS cy,
+               c.n, c.sx, c.sy, c.status
+        FROM geo_tilecell c
+        WHERE c.layer = %(layer)s AND c.ix BETWEEN %(ix0)s AND %(ix1)s
+          AND c.iy BETWEEN %(iy0)s AND %(iy1)s{where}
+    """
+    return sql, {
+        "layer": layer.name, "display_shift": shift - cluster_grid_bits(),
+        "ix0": tile.x << shift, "ix1": ((tile.x + 1) << shift) - 1,
+        "iy0": tile.y << shift, "iy1": ((tile.y + 1) << shift) - 1, **params,
+    }
+
+
+def live_cluster_source(layer, tile, filters, user):
+    """Aggregates computed on the fly from the layer's own points (small layers)."""
+    points, params = layer.source(Tile(tile.z, tile.x, tile.y), filters, user)
+    level = tile.z + cluster_grid_bits()
+    sql = f"""
+        SELECT floor((ST_X(q.geom3857) + %(half)s) / %(cell)s)::bigint AS cx,
+               floor((%(half)s - ST_Y(q.geom3857)) / %(cell)s)::bigint AS cy,
+               1 AS n, ST_X(q.geom3857) AS sx, ST_Y(q.geom3857) AS sy, q.status
+        FROM ({points}) q
+    """
+    return sql, {**params, "half": HALF_WORLD_M, "cell": cell_size_m(level)}
+
+
+@dataclass(frozen=True)
+class DataLayer(Layer):
+    source: object = None
+    cluster_source: object = None
+
+    def tile_sql(self, tile, filters, user):
+        if self.aggregates_at(tile.z):
+            return _cluster_tile_sql(self, tile, filters, user)
+        source, params = self.source(tile, filters, user)
+        columns = ", ".join(f'q."{name}"' for name in self.properties)
+        sql = f"""
+            SELECT ST_AsMVT(t, %(layer_name)s, {EXTENT}, 'mvt_geom') FROM (
+                SELECT ST_AsMVTGeom(q.geom3857, ST_TileEnvelope(%(z)s, %(x)s, %(y)s),
+                                    {EXTENT}, {BUFFER}, true) AS mvt_geom, {columns}
+                FROM ({source}) q
+            ) t WHERE t.mvt_geom IS NOT NULL
+        """
+        return sql, {**params, "layer_name": self.name, "z": tile.z, "x": tile.x, "y": tile.y}
+
+
+def _cluster_tile_sql(layer, tile, filters, user):
+    source, params = layer.cluster_source(layer, tile, filters, user)
+    grid = settings.MALHA_TILE_CLUSTER_GRID
+    statuses = [str(status) for status in layer.statuses.values]
+    for status in statuses:
+        assert status.isidentifier(), status  # our own choice values, used as column names
+    counts = ", ".join(f"coalesce(sum(s.n) FILTER (WHERE s.status = '{status}'), 0)::int AS \"{status}\""
+                       for status in statuses)
+    sql = f"""
+        SELECT ST_AsMVT(t, %(layer_name)s, {EXTENT}, 'mvt_geom') FROM (
+            SELECT ST_AsMVTGeom(ST_Point(sum(s.sx) / sum(s.n), sum(s.sy) / sum(s.n), 3857),
+                                ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true) AS mvt_geom,
+                   sum(s.n)::int AS count, true AS cluster, {counts}
+            FROM ({source}) s
+            WHERE s.cx BETWEEN %(cx0)s AND %(cx1)s AND s.cy BETWEEN %(cy0)s AND %(cy1)s
+            GROUP BY s.cx, s.cy
+        ) t
+    """
+    return sql, {**params, "layer_name": layer.name, "z": tile.z, "x": tile.x, "y": tile.y,
+                 "cx0": tile.x * grid, "cx1": tile.x * grid + grid - 1,
+                 "cy0": tile.y * grid, "cy1": tile.y * grid + grid - 1}
+
+
+CONTRACT_FILTERS = {"status": ChoiceFilter(ContractStatus), "plan": PlanFilter()}
+
+LAYERS = {layer.name: layer for layer in (
+    DataLayer("streets", gettext_lazy("Streets"), "line", None, (), ("name", "highway"),
+              shared=True, source=streets_source),
+    DataLayer("clients", gettext_lazy("Clients"), "point", "crm.view_person", ("contracts", "people"),
+              ("id", "name", "status", "contracts"), CONTRACT_FILTERS, ContractStatus,
+              "MALHA_TILE_DETAIL_ZOOM", source=clients_source, cluster_source=cells_cluster_source),
+    DataLayer("contracts", gettext_lazy("Contracts"), "point", "billing.view_contract",
+              ("contracts", "people", "plans"), ("id", "number", "status", "plan_id", "plan", "client"),
+              CONTRACT_FILTERS, ContractStatus, "MALHA_TILE_DETAIL_ZOOM",
+              source=contracts_source, cluster_source=cells_cluster_source),
+    DataLayer("orders", gettext_lazy("Service orders"), "point", "fieldops.view_serviceorder",
+              ("orders", "technicians"),
+              ("id", "number", "type", "status", "priority", "window_start", "window_end", "assignee"),
+              {"status": ChoiceFilter(OrderStatus), "type": ChoiceFilter(OrderType),
+               "priority": ChoiceFilter(Priority), "date": DateFilter()},
+              OrderStatus, "MALHA_TILE_ORDERS_DETAIL_ZOOM",
+              source=orders_source, cluster_source=live_cluster_source),
+    DataLayer("boxes", gettext_lazy("CTO boxes"), "point", "geo.view_ctobox", ("boxes", "contracts"),
+              ("id", "code", "kind", "ports_total", "ports_used", "ports_free"),
+              {"free": BooleanFilter()}, source=boxes_source),
+    DataLayer("cables", gettext_lazy("Cables"), "line", "geo.view_cable", ("cables",),
+              ("id", "code", "kind", "fiber_count"), source=cables_source),
+    DataLayer("coverage", gettext_lazy("Coverage areas"), "polygon", "geo.view_coveragearea",
+              ("coverage",), ("id", "name", "active"), source=coverage_source),
+    DataLayer("technicians", gettext_lazy("Technicians"), "point", "fieldops.view_technician",
+              ("technicians",), ("id", "name"), source=technicians_source),
+)}
+
+
+def layer_named(name, user):
+    """The layer `user` asked for: 404 when there is no such layer, 403 when not theirs."""
+    layer = LAYERS.get(name)
+    if layer is None:
+        raise TileError(404, {"detail": _("Unknown tile layer “%(name)s”. Layers: %(layers)s.")
+                              % {"name": name, "layers": ", ".join(LAYERS)}})
+    if not layer.allowed(user):
+        raise TileError(403, {"detail": _("You do not have permission to see the %(layer)s layer.")
+                              % {"layer": layer.name}})
+    return layer
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+def _streets_version():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(id), 0) FROM geo_roadedge")
+        return cursor.fetchone()[0]
+
+
+def tile_etag(layer, tile, filters, user):
+    """A strong ETag from everything the tile's bytes depend on; refreshes stale cells first."""
+    if layer.name == "streets":
+        version = _streets_version()
+    elif layer.aggregates_at(tile.z) and layer.cluster_source is cells_cluster_source:
+        version = refresh_tile_cells_if_stale()
+    else:
+        version = topic_versions(layer.topics)
+    # A technician's orders and technicians tiles hold only their own rows.
+    scope = user.pk if layer.name in ("orders", "technicians") else ""
+    text = repr((layer.name, tile, sorted(filters.items()), version, scope, cells_base_level(),
+                 settings.MALHA_TILE_CLUSTER_GRID))
+    return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+
+
+def render_tile(layer, tile, filters, user, etag):
+    """The tile's MVT bytes (empty when no feature falls in it)."""
+    key = f"tiles:bytes:{etag}"
+    if layer.shared and (cached := cache.get(key)) is not None:
+        return cached
+    sql, params = layer.tile_sql(tile, filters, user)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    body = bytes(row[0]) if row and row[0] is not None else b""
+    if layer.shared:
+        cache.set(key, body, timeout=layer.max_age)
+    return body
+
+
+def tile_index(user):
+    """What the map page needs to know about the layers `user` may see."""
+    layers = []
+    for layer in LAYERS.values():
+        if not layer.allowed(user):
+            continue
+        layers.append({
+            "name": layer.name,
+            "title": str(layer.title),
+            "geometry": layer.geometry,
+            "minzoom": 0,
+            "maxzoom": MAX_ZOOM,
+            "aggregate_below_zoom": layer.detail_zoom,
+            "properties": list(layer.properties),
+            "cluster_properties": (["cluster", "count", *map(str, layer.statuses.values)]
+                                   if layer.detail_zoom is not None else []),
+            "filters": [{"name": name, "kind": spec.kind, "values": spec.describe()}
+                        for name, spec in layer.filters.items()],
+            "url": f"/tiles/{layer.name}/{{z}}/{{x}}/{{y}}.mvt",
+        })
+    return {
+        "layers": layers,
+        "basemap_style_url": settings.MALHA_BASEMAP_STYLE_URL,
+        "attribution": ATTRIBUTION,
+        "cluster_grid": settings.MALHA_TILE_CLUSTER_GRID,
+    }
