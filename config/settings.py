@@ -262,3 +262,55 @@ MALHA_ROUTING_MATRIX_CACHE_SECONDS = int(os.environ.get("MALHA_ROUTING_MATRIX_CA
 
 # Password of every demo user created by load_demo (demo data, not a secret).
 MALHA_DEMO_PASSWORD = os.environ.get("MALHA_DEMO_PASSWORD", "malha-demo")
+
+# Messaging (crm.messaging): campaigns over e-mail, SMS and WhatsApp. Secrets only from the
+# environment. E-mail goes to EMAIL_* (the local SMTP sink by default); SMS and WhatsApp
+# have no gateway until MESSAGING_SMS_BACKEND / MESSAGING_WHATSAPP_BACKEND are set.
+def _messaging_rate(prefix, per_second="0", per_hour="0", per_day="0"):
+    return {
+        "per_second": float(os.environ.get(f"{prefix}_PER_SECOND", per_second)),
+        "per_hour": int(os.environ.get(f"{prefix}_PER_HOUR", per_hour)),
+        "per_day": int(os.environ.get(f"{prefix}_PER_DAY", per_day)),
+    }
+
+
+MESSAGING_PROVIDERS = {
+    "email": {
+        "backend": "smtp",
+        "rate": _messaging_rate("MESSAGING_EMAIL_RATE"),
+    },
+    "sms": {
+        "backend": os.environ.get("MESSAGING_SMS_BACKEND", ""),  # generic_sms | zenvia_sms
+        "base_url": os.environ.get("MESSAGING_SMS_BASE_URL", ""),
+        "token": os.environ.get("MESSAGING_SMS_TOKEN", ""),
+        "sender": os.environ.get("MESSAGING_SMS_SENDER", "Malha"),
+        "rate": _messaging_rate("MESSAGING_SMS_RATE"),
+    },
+    "whatsapp": {
+        "backend": os.environ.get("MESSAGING_WHATSAPP_BACKEND", ""),  # whatsapp_cloud
+        "base_url": os.environ.get("MESSAGING_WHATSAPP_BASE_URL", "https://graph.facebook.com"),
+        "token": os.environ.get("MESSAGING_WHATSAPP_TOKEN", ""),
+        "phone_number_id": os.environ.get("MESSAGING_WHATSAPP_PHONE_NUMBER_ID", ""),
+        "template": os.environ.get("MESSAGING_WHATSAPP_TEMPLATE", "malha_notice"),
+        "rate": _messaging_rate("MESSAGING_WHATSAPP_RATE"),
+    },
+}
+# Shared secret of delivery callbacks (HMAC-SHA256 of the body); WhatsApp signs with the app secret.
+MESSAGING_WEBHOOK_SECRET = os.environ.get("MESSAGING_WEBHOOK_SECRET", "")
+MESSAGING_WHATSAPP_APP_SECRET = os.environ.get("MESSAGING_WHATSAPP_APP_SECRET", "")
+MESSAGING_SMS_MAX_SEGMENTS = int(os.environ.get("MESSAGING_SMS_MAX_SEGMENTS", "4"))
+MESSAGING_BATCH_SIZE = int(os.environ.get("MESSAGING_BATCH_SIZE", "200"))
+MESSAGING_MAX_ATTEMPTS = int(os.environ.get("MESSAGING_MAX_ATTEMPTS", "5"))
+MESSAGING_RETRY_BASE_SECONDS = float(os.environ.get("MESSAGING_RETRY_BASE_SECONDS", "30"))
+# A batch stops after this long and hands the rest to a new task; a claim older than the
+# lease belongs to a dead worker and is taken over (lease > budget + one provider timeout).
+MESSAGING_BATCH_BUDGET_SECONDS = float(os.environ.get("MESSAGING_BATCH_BUDGET_SECONDS", "20"))
+MESSAGING_CLAIM_LEASE_SECONDS = int(os.environ.get("MESSAGING_CLAIM_LEASE_SECONDS", "60"))
+MESSAGING_HTTP_TIMEOUT = float(os.environ.get("MESSAGING_HTTP_TIMEOUT", "10"))
+MESSAGING_RATE_LIMIT_PREFIX = os.environ.get("MESSAGING_RATE_LIMIT_PREFIX", "malha:ratelimit")
+# Absolute links in messages (e-mail opt-out) point here.
+MALHA_PUBLIC_URL = os.environ.get("MALHA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Kombu's Redis transport redelivers an unacknowledged task (worker killed) after this.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+}
