@@ -172,6 +172,21 @@ class TestClientsLayer:
         assert sum(cell["awaiting_installation"] for cell in features(second, "clients")) == 0
 
 
+    def test_cells_may_lag_until_the_beat_task_refreshes_them(self, client_for, clients, settings,
+                                                               django_capture_on_commit_callbacks):
+        from gis.tasks import refresh_tile_cells_task
+
+        settings.MALHA_TILE_CELLS_MAX_STALE = 3600
+        client = client_for("dispatcher")
+        tile = parent(*Z16, 4)
+        assert sum(cell["count"] for cell in features(client.get(url("clients", *tile)), "clients")) == 5
+        with django_capture_on_commit_callbacks(execute=True):
+            sign(create_person(name="Fábio", stage="client", document=CPFS[5]), clients[1][0].plan,
+                 spot(0.5, 0.9), "active")
+        assert sum(cell["count"] for cell in features(client.get(url("clients", *tile)), "clients")) == 5
+        assert refresh_tile_cells_task.apply().get() is True
+        assert sum(cell["count"] for cell in features(client.get(url("clients", *tile)), "clients")) == 6
+
 class TestContractsLayer:
     def test_one_point_per_contract_with_plan_and_client(self, client_for, clients, plans):
         props = features(client_for("sales").get(url("contracts", *Z16)), "contracts")
