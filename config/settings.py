@@ -220,6 +220,8 @@ MALHA_SELECTION_MAX_AREA_KM2 = float(os.environ.get("MALHA_SELECTION_MAX_AREA_KM
 MALHA_TILE_DETAIL_ZOOM = int(os.environ.get("MALHA_TILE_DETAIL_ZOOM", "14"))  # clients, contracts
 MALHA_TILE_ORDERS_DETAIL_ZOOM = int(os.environ.get("MALHA_TILE_ORDERS_DETAIL_ZOOM", "11"))
 MALHA_TILE_CLUSTER_GRID = int(os.environ.get("MALHA_TILE_CLUSTER_GRID", "16"))
+# A client/contract tile holding more points than this is aggregated even at detail zooms.
+MALHA_TILE_MAX_POINTS = int(os.environ.get("MALHA_TILE_MAX_POINTS", "10000"))
 # Seconds the client/contract aggregate cells may lag behind contract changes.
 MALHA_TILE_CELLS_MAX_STALE = int(os.environ.get("MALHA_TILE_CELLS_MAX_STALE", "60"))
 MALHA_TILE_MAX_AGE = int(os.environ.get("MALHA_TILE_MAX_AGE", "10"))  # Cache-Control, data layers

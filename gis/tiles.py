@@ -13,6 +13,11 @@ table of per-cell sums at the finest aggregate zoom, rebuilt by
 cells are MALHA_TILE_CELLS_MAX_STALE seconds out of date, and by a Celery beat
 task); service orders are few and are aggregated live.
 
+At or above the detail zoom, a client or contract tile holding more than
+MALHA_TILE_MAX_POINTS points also comes as aggregates (of the cells themselves):
+a million clients in one city would otherwise make multi-megabyte z14 tiles.
+Map styles should tell aggregates by their `cluster` property, not by zoom.
+
 Clients: one point per person with contracts, at their *main* contract, the first
 by CLIENT_STATUS_PRECEDENCE (then the oldest). The client's `status` and plan are
 that contract's, and the `status` / `plan` filters apply to them.
@@ -589,22 +594,38 @@ def _statuses(filters, statuses):
     return [str(status) for status in filters.get("status", statuses.values)]
 
 
-def cells_cluster_source(layer, tile, filters, user):
-    """Aggregates of clients or contracts from the pre-built cells under the tile."""
+def _cells_under(layer, tile, filters):
+    """SQL conditions and params picking the layer's cells under the tile (z <= base level)."""
     shift = cells_base_level() - tile.z
     where, params = _contract_filters(filters, "c")
-    sql = f"""
-        SELECT c.ix >> %(display_shift)s AS cx, c.iy >> %(display_shift)s AS cy,
-               c.n, c.sx, c.sy, c.status
-        FROM geo_tilecell c
-        WHERE c.layer = %(layer)s AND c.ix BETWEEN %(ix0)s AND %(ix1)s
-          AND c.iy BETWEEN %(iy0)s AND %(iy1)s{where}
-    """
+    sql = f"""c.layer = %(layer)s AND c.ix BETWEEN %(ix0)s AND %(ix1)s
+              AND c.iy BETWEEN %(iy0)s AND %(iy1)s{where}"""
     return sql, {
-        "layer": layer.name, "display_shift": shift - cluster_grid_bits(),
-        "ix0": tile.x << shift, "ix1": ((tile.x + 1) << shift) - 1,
+        "layer": layer.name, "ix0": tile.x << shift, "ix1": ((tile.x + 1) << shift) - 1,
         "iy0": tile.y << shift, "iy1": ((tile.y + 1) << shift) - 1, **params,
     }
+
+
+def cells_point_count(layer, tile, filters):
+    """How many points of the layer the tile holds, from the cells (cheap at any density)."""
+    if tile.z > cells_base_level():
+        return 0  # smaller than one cell: never dense
+    where, params = _cells_under(layer, tile, filters)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT coalesce(sum(c.n), 0) FROM geo_tilecell c WHERE {where}", params)
+        return cursor.fetchone()[0]
+
+
+def cells_cluster_source(layer, tile, filters, user):
+    """Aggregates of clients or contracts from the pre-built cells under the tile, at the
+    display grid's level or, for a dense tile at or above the detail zoom, the cells' own."""
+    level = min(tile.z + cluster_grid_bits(), cells_base_level())
+    where, params = _cells_under(layer, tile, filters)
+    sql = f"""
+        SELECT c.ix >> %(to_level)s AS cx, c.iy >> %(to_level)s AS cy, c.n, c.sx, c.sy, c.status
+        FROM geo_tilecell c WHERE {where}
+    """
+    return sql, {**params, "to_level": cells_base_level() - level}, level
 
 
 def live_cluster_source(layer, tile, filters, user):
@@ -617,7 +638,7 @@ def live_cluster_source(layer, tile, filters, user):
                1 AS n, ST_X(q.geom3857) AS sx, ST_Y(q.geom3857) AS sy, q.status
         FROM ({points}) q
     """
-    return sql, {**params, "half": HALF_WORLD_M, "cell": cell_size_m(level)}
+    return sql, {**params, "half": HALF_WORLD_M, "cell": cell_size_m(level)}, level
 
 
 @dataclass(frozen=True)
@@ -625,8 +646,18 @@ class DataLayer(Layer):
     source: object = None
     cluster_source: object = None
 
-    def tile_sql(self, tile, filters, user):
+    @property
+    def cells_backed(self):
+        return self.cluster_source is cells_cluster_source
+
+    def clusters_at(self, tile, filters):
+        """Aggregates below the detail zoom, and in tiles too dense to ship point by point."""
         if self.aggregates_at(tile.z):
+            return True
+        return self.cells_backed and cells_point_count(self, tile, filters) > settings.MALHA_TILE_MAX_POINTS
+
+    def tile_sql(self, tile, filters, user):
+        if self.clusters_at(tile, filters):
             return _cluster_tile_sql(self, tile, filters, user)
         source, params = self.source(tile, filters, user)
         columns = ", ".join(f'q."{name}"' for name in self.properties)
@@ -641,8 +672,8 @@ class DataLayer(Layer):
 
 
 def _cluster_tile_sql(layer, tile, filters, user):
-    source, params = layer.cluster_source(layer, tile, filters, user)
-    grid = settings.MALHA_TILE_CLUSTER_GRID
+    source, params, level = layer.cluster_source(layer, tile, filters, user)
+    shift = level - tile.z
     statuses = [str(status) for status in layer.statuses.values]
     for status in statuses:
         assert status.isidentifier(), status  # our own choice values, used as column names
@@ -659,8 +690,8 @@ def _cluster_tile_sql(layer, tile, filters, user):
         ) t
     """
     return sql, {**params, "layer_name": layer.name, "z": tile.z, "x": tile.x, "y": tile.y,
-                 "cx0": tile.x * grid, "cx1": tile.x * grid + grid - 1,
-                 "cy0": tile.y * grid, "cy1": tile.y * grid + grid - 1}
+                 "cx0": tile.x << shift, "cx1": ((tile.x + 1) << shift) - 1,
+                 "cy0": tile.y << shift, "cy1": ((tile.y + 1) << shift) - 1}
 
 
 CONTRACT_FILTERS = {"status": ChoiceFilter(ContractStatus), "plan": PlanFilter()}
@@ -719,14 +750,14 @@ def tile_etag(layer, tile, filters, user):
     """A strong ETag from everything the tile's bytes depend on; refreshes stale cells first."""
     if layer.name == "streets":
         version = _streets_version()
-    elif layer.aggregates_at(tile.z) and layer.cluster_source is cells_cluster_source:
-        version = refresh_tile_cells_if_stale()
+    elif layer.cells_backed:  # aggregates, or points when the tile is not dense
+        version = (refresh_tile_cells_if_stale(), topic_versions(layer.topics))
     else:
         version = topic_versions(layer.topics)
     # A technician's orders and technicians tiles hold only their own rows.
     scope = user.pk if layer.name in ("orders", "technicians") else ""
     text = repr((layer.name, tile, sorted(filters.items()), version, scope, cells_base_level(),
-                 settings.MALHA_TILE_CLUSTER_GRID))
+                 settings.MALHA_TILE_CLUSTER_GRID, settings.MALHA_TILE_MAX_POINTS))
     return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
 
 
@@ -772,4 +803,5 @@ def tile_index(user):
         "basemap_style_url": settings.MALHA_BASEMAP_STYLE_URL,
         "attribution": ATTRIBUTION,
         "cluster_grid": settings.MALHA_TILE_CLUSTER_GRID,
+        "dense_tile_max_points": settings.MALHA_TILE_MAX_POINTS,
     }

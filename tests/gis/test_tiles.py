@@ -172,6 +172,15 @@ class TestClientsLayer:
         assert sum(cell["awaiting_installation"] for cell in features(second, "clients")) == 0
 
 
+    def test_dense_tiles_come_as_aggregates_even_at_detail_zoom(self, client_for, clients, settings):
+        settings.MALHA_TILE_MAX_POINTS = 4
+        cells = features(client_for("dispatcher").get(url("clients", *Z16)), "clients")
+        assert cells and all(cell["cluster"] is True for cell in cells)
+        assert sum(cell["count"] for cell in cells) == 5
+        settings.MALHA_TILE_MAX_POINTS = 5
+        points = features(client_for("dispatcher", "other").get(url("clients", *Z16)), "clients")
+        assert len(points) == 5 and not any("cluster" in point for point in points)
+
     def test_cells_may_lag_until_the_beat_task_refreshes_them(self, client_for, clients, settings,
                                                                django_capture_on_commit_callbacks):
         from gis.tasks import refresh_tile_cells_task
