@@ -6,6 +6,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from core.views import ThrottledObtainAuthToken
+from crm.messaging.views import opt_out
 
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("tiles/", include("gis.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("optout/<str:token>/", opt_out, name="messaging-opt-out"),
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

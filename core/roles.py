@@ -33,6 +33,9 @@ ROLE_PERMISSIONS = {
     },
     Role.DISPATCHER: {
         "crm.*": READ,
+        # Dispatchers warn the clients inside a polygon (outage, maintenance).
+        "crm.campaign": WRITE,
+        "crm.optout": WRITE,
         "billing.plan": READ,
         "billing.contract": READ,
         "fieldops.*": ALL_ACTIONS,

@@ -1,0 +1,255 @@
+"""Campaign, delivery report, message log, opt-out and provider callback endpoints."""
+
+import csv
+import json
+
+from django.conf import settings
+from django.http import StreamingHttpResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError, PermissionDenied
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.viewsets import GenericViewSet
+
+from billing.choices import ContractStatus
+from crm.messaging import live, selectors, services
+from crm.messaging.choices import Channel, DeliveryStatus, OptOutSource
+from crm.models import Campaign, Delivery, MessageLog, OptOut
+
+FAILURES_IN_REPORT = 100
+
+
+class CampaignTemplateSerializer(serializers.Serializer):
+    """What a preview needs: the selection, the channel and the template."""
+
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    subject = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    body = serializers.CharField(max_length=20_000, trim_whitespace=False)
+    area = serializers.JSONField(
+        help_text=_("The selection: a GeoJSON Polygon or MultiPolygon (WGS 84).")
+    )
+    contract_statuses = serializers.ListField(
+        child=serializers.ChoiceField(choices=ContractStatus.choices), required=False, default=list
+    )
+    plan_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    window_start = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    window_end = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    protocol = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+
+class CampaignCreateSerializer(CampaignTemplateSerializer):
+    name = serializers.CharField(max_length=120)
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    area = serializers.SerializerMethodField()
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id", "name", "channel", "subject", "body", "area", "contract_statuses", "plan_ids",
+            "window_start", "window_end", "protocol", "status", "recipient_count",
+            "excluded_counts", "created_by", "created_at", "confirmed_at", "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_area(self, campaign) -> dict:
+        return json.loads(campaign.area.geojson)
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    destination = serializers.CharField(source="message.destination", read_only=True)
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id", "person", "person_name", "destination", "status", "attempts", "error",
+            "provider", "provider_message_id", "idempotency_key", "sent_at", "delivered_at",
+            "failed_at",
+        ]
+        read_only_fields = fields
+
+
+class MessageLogSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(source="delivery.status", read_only=True, default="")
+    error = serializers.CharField(source="delivery.error", read_only=True, default="")
+    campaign_name = serializers.CharField(source="campaign.name", read_only=True, default="")
+
+    class Meta:
+        model = MessageLog
+        fields = [
+            "id", "person", "campaign", "campaign_name", "channel", "destination", "subject",
+            "body", "status", "error", "created_at",
+        ]
+        read_only_fields = fields
+
+
+class OptOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OptOut
+        fields = ["id", "person", "channel", "source", "detail", "created_at"]
+        read_only_fields = ["id", "source", "created_at"]
+
+
+class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                      GenericViewSet):
+    """Campaigns to the clients inside a map selection: preview, create (draft), confirm, report."""
+
+    serializer_class = CampaignSerializer
+    filterset_fields = ["status", "channel"]
+
+    def get_queryset(self):
+        return selectors.campaign_list()
+
+    @extend_schema(request=CampaignTemplateSerializer, responses={200: dict})
+    @action(detail=False, methods=["post"])
+    def preview(self, request):
+        """The rendered sample, recipient count, exclusions by reason and the message length."""
+        data = self._valid(CampaignTemplateSerializer, request)
+        return Response(services.preview_campaign(**data))
+
+    @extend_schema(request=CampaignCreateSerializer, responses={201: CampaignSerializer})
+    def create(self, request, *args, **kwargs):
+        data = self._valid(CampaignCreateSerializer, request)
+        campaign, preview = services.create_campaign(created_by=request.user, **data)
+        return Response(
+            {**CampaignSerializer(campaign).data, "preview": preview}, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=None, responses={202: CampaignSerializer})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """Queue the campaign: deliveries are written and sent in the background."""
+        campaign = services.confirm_campaign(self.get_object())
+        return Response(CampaignSerializer(campaign).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def report(self, request, pk=None):
+        """Totals by status and the first failures with the provider's error."""
+        campaign = self.get_object()
+        failures = selectors.failed_deliveries(campaign)[:FAILURES_IN_REPORT]
+        return Response(
+            {**live.report(campaign), "failures": DeliverySerializer(failures, many=True).data}
+        )
+
+    @extend_schema(responses={200: DeliverySerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request, pk=None):
+        """Every delivery, `?status=failed` for one status; paginated."""
+        deliveries = selectors.delivery_list(self.get_object())
+        wanted = request.query_params.get("status")
+        if wanted:
+            if wanted not in DeliveryStatus.values:
+                raise ParseError(
+                    _("Unknown status: use one of %(choices)s.")
+                    % {"choices": ", ".join(DeliveryStatus.values)}
+                )
+            deliveries = deliveries.filter(status=wanted)
+        page = self.paginate_queryset(deliveries)
+        return self.get_paginated_response(DeliverySerializer(page, many=True).data)
+
+    @extend_schema(responses={(200, "text/csv"): str})
+    @action(detail=True, methods=["get"], url_path="export")
+    def export(self, request, pk=None):
+        """The delivery report as CSV, one row per recipient."""
+        campaign = self.get_object()
+        header = [_("client id"), _("client"), _("sent to"), _("status"), _("attempts"),
+                  _("error"), _("provider message id"), _("sent at"), _("delivered at"),
+                  _("failed at"), _("idempotency key")]
+
+        class Echo:
+            def write(self, value):
+                return value
+
+        writer = csv.writer(Echo())
+
+        def rows():
+            yield writer.writerow([str(title) for title in header])
+            for d in selectors.delivery_list(campaign).iterator(chunk_size=2000):
+                yield writer.writerow([
+                    d.person_id, d.person.name, d.message.destination, d.status, d.attempts,
+                    d.error, d.provider_message_id, d.sent_at or "", d.delivered_at or "",
+                    d.failed_at or "", d.idempotency_key,
+                ])
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}.csv"'
+        return response
+
+    @extend_schema(request=None, responses={202: dict})
+    @action(detail=True, methods=["post"], url_path="resend-failed")
+    def resend_failed(self, request, pk=None):
+        """Queue the failed messages again (new idempotency keys: they are new messages)."""
+        requeued = services.resend_failed(self.get_object())
+        return Response({"requeued": requeued}, status=status.HTTP_202_ACCEPTED)
+
+    @staticmethod
+    def _valid(serializer_class, request):
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class MessageLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """The "SMS, e-mail and messages sent" panel of a client: `?person=<id>`."""
+
+    serializer_class = MessageLogSerializer
+    filterset_fields = ["person", "campaign", "channel"]
+
+    def get_queryset(self):
+        return selectors.message_log()
+
+
+class OptOutViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, GenericViewSet):
+    """Per-channel opt-outs (LGPD); staff record one when a client asks by phone or in person."""
+
+    serializer_class = OptOutSerializer
+    filterset_fields = ["person", "channel"]
+
+    def get_queryset(self):
+        return OptOut.objects.select_related("person")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.record_opt_out(
+            data["person"], data["channel"], OptOutSource.STAFF, data.get("detail", "")
+        )
+
+
+class ProviderCallbackView(APIView):
+    """Delivery reports and replies from a gateway, signed with HMAC-SHA256 of the raw body.
+
+    SMS: header `X-Malha-Signature: sha256=<hex>` with MESSAGING_WEBHOOK_SECRET.
+    WhatsApp: Meta's `X-Hub-Signature-256: sha256=<hex>` with the app secret.
+    """
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=dict, responses={200: dict})
+    def post(self, request, channel):
+        if channel not in Channel.values:
+            raise ParseError(_("Unknown channel."))
+        body = request.body
+        if channel == Channel.WHATSAPP:
+            signature = request.headers.get("X-Hub-Signature-256", "")
+            secret = settings.MESSAGING_WHATSAPP_APP_SECRET
+        else:
+            signature = request.headers.get("X-Malha-Signature", "")
+            secret = settings.MESSAGING_WEBHOOK_SECRET
+        if not services.verify_signature(body, signature, secret):
+            raise PermissionDenied(_("Invalid or missing signature."))
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            raise ParseError(_("The body is not valid JSON.")) from None
+        if not isinstance(payload, dict):
+            raise ParseError(_("The body must be a JSON object."))
+        return Response(services.record_callback(channel, payload))

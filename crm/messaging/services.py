@@ -1,0 +1,539 @@
+"""Messaging writes: campaigns, their deliveries, callbacks and opt-outs.
+
+Delivery states: queued -> sending (claimed by one worker, guarded UPDATE) ->
+sent -> delivered, or failed. A temporary failure puts the delivery back in
+queued with `retry_at` (exponential backoff) until MESSAGING_MAX_ATTEMPTS; a
+permanent one fails it at once. A claim older than the lease is a dead worker's
+and is taken over; the provider then sees the same idempotency key again.
+"""
+
+import hashlib
+import hmac
+import json
+import time
+import unicodedata
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from gis.selection import clean_contract_filters, clean_selection_area
+
+from ..models import Campaign, Delivery, MessageLog, OptOut, Person
+from . import selectors
+from .choices import CampaignStatus, Channel, DeliveryStatus, ExclusionReason, OptOutSource
+from .providers import OutgoingMessage, PermanentFailure, TemporaryFailure, provider_for
+from .templates import UCS2, placeholders_in, render, sms_length
+
+WHATSAPP_MAX_CHARACTERS = 1024  # a Cloud API template parameter
+EMAIL_MAX_CHARACTERS = 20_000
+OPT_OUT_KEYWORDS = {"SAIR", "PARAR", "STOP", "CANCELAR", "DESCADASTRAR", "REMOVER"}
+_OPT_OUT_SALT = "crm.messaging.optout"
+
+
+@dataclass
+class RenderedCampaign:
+    """Every message a campaign would send, and why the others were left out."""
+
+    contacts: int
+    contracts: int
+    messages: list  # [(Contact, destination, subject, body)]
+    excluded: dict
+    length: dict
+
+    def summary(self):
+        contact, destination, subject, body = self.messages[0]
+        return {
+            "contacts": self.contacts,
+            "contracts": self.contracts,
+            "recipients": len(self.messages),
+            "excluded": self.excluded,
+            "sample": {"to": destination, "subject": subject, "body": body},
+            "length": self.length,
+        }
+
+
+def clean_selection(area, contract_statuses=(), plan_ids=()):
+    """(SelectionArea, statuses, plan_ids) with errors under the campaign's own field names."""
+    errors = {}
+    try:
+        selection_area = clean_selection_area(area)
+    except ValidationError as error:
+        errors["area"] = error.messages
+    try:
+        statuses, plans = clean_contract_filters(contract_statuses, plan_ids)
+    except ValidationError as error:
+        names = {"status": "contract_statuses", "plan": "plan_ids"}
+        errors.update({names.get(key, key): value for key, value in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    return selection_area, statuses, plans
+
+
+def _check_template(channel, subject, body, window_start, window_end, protocol):
+    errors = {}
+    used = set()
+    for name, text in (("body", body), ("subject", subject)):
+        try:
+            used |= placeholders_in(text or "")
+        except ValidationError as error:
+            errors[name] = error.messages
+    if not (body or "").strip():
+        errors["body"] = [_("Write the message.")]
+    if channel == Channel.EMAIL and not (subject or "").strip():
+        errors["subject"] = [_("An e-mail needs a subject.")]
+    needed = {"window_start": window_start, "window_end": window_end, "protocol": protocol}
+    for name, value in needed.items():
+        if name in used and not value:
+            errors[name] = [_("The message uses {%(name)s}: fill it in.") % {"name": name}]
+    if window_start and window_end and window_end < window_start:
+        errors["window_end"] = [_("The window must end after it starts.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _when(value):
+    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") if value else ""
+
+
+def _context(contact, window_start, window_end, protocol):
+    name = contact.trade_name or contact.name
+    return {
+        "client_name": name,
+        "first_name": (contact.name.split() or [""])[0] if not contact.trade_name else name,
+        "contract": ", ".join(contact.contracts),
+        "address": contact.address,
+        "window_start": _when(window_start),
+        "window_end": _when(window_end),
+        "protocol": protocol,
+    }
+
+
+def opt_out_url(person_id, channel):
+    token = signing.dumps([person_id, channel], salt=_OPT_OUT_SALT, compress=True)
+    return f"{settings.MALHA_PUBLIC_URL}/optout/{token}/"
+
+
+def _email_footer(person_id):
+    return "\n\n--\n" + _("To stop receiving these e-mails, open %(url)s") % {
+        "url": opt_out_url(person_id, Channel.EMAIL)
+    }
+
+
+def _measure(channel, bodies):
+    """Length of the longest message, or ValidationError when it is over the channel's limit."""
+    if channel == Channel.SMS:
+        encoding, units, segments = max((sms_length(body) for body in bodies), key=lambda m: m[2:0:-1])
+        limit = settings.MESSAGING_SMS_MAX_SEGMENTS
+        length = {"encoding": encoding, "characters": units, "segments": segments,
+                  "max_segments": limit}
+        if segments > limit:
+            hint = _(" Accented letters such as ã, õ and ç switch SMS to UCS-2 (70 characters "
+                     "per segment).") if encoding == UCS2 else ""
+            raise ValidationError({"body": [ngettext(
+                "The longest message is %(characters)s characters in %(encoding)s, %(segments)s "
+                "SMS segments; the limit is %(limit)s segment.",
+                "The longest message is %(characters)s characters in %(encoding)s, %(segments)s "
+                "SMS segments; the limit is %(limit)s segments.",
+                limit,
+            ) % {**length, "limit": limit} + hint]})
+        return length
+    limit = WHATSAPP_MAX_CHARACTERS if channel == Channel.WHATSAPP else EMAIL_MAX_CHARACTERS
+    characters = max(len(body) for body in bodies)
+    if characters > limit:
+        raise ValidationError({"body": [
+            _("The longest message has %(characters)s characters; %(channel)s allows %(limit)s.")
+            % {"characters": characters, "channel": Channel(channel).label, "limit": limit}
+        ]})
+    return {"characters": characters, "max_characters": limit}
+
+
+def render_campaign(*, channel, subject, body, area, contract_statuses=(), plan_ids=(),
+                    window_start=None, window_end=None, protocol="", check_length=True):
+    """Every message of a campaign, rendered: the preview and the deliveries share this.
+
+    `area` is a gis.selection.SelectionArea. Raises ValidationError for an empty
+    selection, nobody reachable, or a message over the channel's limit.
+    """
+    _check_template(channel, subject, body, window_start, window_end, protocol)
+    contacts = selectors.selection_contacts(area, contract_statuses, plan_ids)
+    if not contacts:
+        raise ValidationError(
+            {"area": [_("No contract inside the selection matches the filters.")]}, code="empty"
+        )
+    excluded = dict.fromkeys(ExclusionReason.values, 0)
+    messages = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for contact in contacts:
+            reason = contact.exclusion(channel)
+            if reason:
+                excluded[reason] += 1
+                continue
+            context = _context(contact, window_start, window_end, protocol)
+            text = render(body, context)
+            if channel == Channel.EMAIL:
+                text += _email_footer(contact.person_id)
+            messages.append(
+                (contact, contact.destination(channel), render(subject or "", context), text)
+            )
+    if not messages:
+        raise ValidationError({"channel": [
+            _("Nobody in the selection can receive %(channel)s: %(contacts)s contacts, all excluded.")
+            % {"channel": Channel(channel).label, "contacts": len(contacts)}
+        ]}, code="nobody")
+    length = _measure(channel, [text for *_rest, text in messages]) if check_length else {}
+    return RenderedCampaign(
+        len(contacts), sum(len(c.contracts) for c in contacts), messages, excluded, length
+    )
+
+
+def preview_campaign(*, area, contract_statuses=(), plan_ids=(), **template):
+    """What a campaign would send: counts, exclusions by reason, a sample and its length."""
+    selection_area, statuses, plans = clean_selection(area, contract_statuses, plan_ids)
+    provider_for(template["channel"])
+    return render_campaign(
+        area=selection_area, contract_statuses=statuses, plan_ids=plans, **template
+    ).summary()
+
+
+@transaction.atomic
+def create_campaign(*, name, created_by=None, area, contract_statuses=(), plan_ids=(), **template):
+    """A draft campaign, validated like its preview; returns (campaign, preview summary)."""
+    selection_area, statuses, plans = clean_selection(area, contract_statuses, plan_ids)
+    provider_for(template["channel"])
+    rendered = render_campaign(
+        area=selection_area, contract_statuses=statuses, plan_ids=plans, **template
+    )
+    campaign = Campaign.objects.create(
+        name=name, created_by=created_by, area=selection_area.geometry,
+        contract_statuses=statuses, plan_ids=plans,
+        recipient_count=len(rendered.messages), excluded_counts=rendered.excluded, **template,
+    )
+    return campaign, rendered.summary()
+
+
+def _render_stored(campaign, check_length=True):
+    area = clean_selection_area(json.loads(campaign.area.geojson))
+    return render_campaign(
+        channel=campaign.channel, subject=campaign.subject, body=campaign.body, area=area,
+        contract_statuses=campaign.contract_statuses, plan_ids=campaign.plan_ids,
+        window_start=campaign.window_start, window_end=campaign.window_end,
+        protocol=campaign.protocol, check_length=check_length,
+    )
+
+
+@transaction.atomic
+def confirm_campaign(campaign):
+    """Draft -> queued; the deliveries are written and sent by Celery (prepare_campaign)."""
+    from . import tasks
+
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status != CampaignStatus.DRAFT:
+        raise ValidationError(_("This campaign was already confirmed."), code="not_draft")
+    provider_for(campaign.channel)
+    rendered = _render_stored(campaign)
+    campaign.status = CampaignStatus.QUEUED
+    campaign.confirmed_at = timezone.now()
+    campaign.recipient_count = len(rendered.messages)
+    campaign.excluded_counts = rendered.excluded
+    campaign.save(update_fields=["status", "confirmed_at", "recipient_count", "excluded_counts"])
+    transaction.on_commit(lambda: tasks.prepare_campaign.delay(campaign.pk))
+    return campaign
+
+
+def prepare_campaign(campaign_id):
+    """Write one MessageLog + Delivery per recipient (once), then fan the sending out.
+
+    Safe to run twice: a campaign past `queued` only gets its queued deliveries dispatched.
+    """
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
+        if campaign.status == CampaignStatus.QUEUED:
+            rendered = _render_stored(campaign, check_length=False)
+            logs = MessageLog.objects.bulk_create(
+                [
+                    MessageLog(person_id=contact.person_id, campaign=campaign, channel=campaign.channel,
+                               destination=destination, subject=subject, body=body)
+                    for contact, destination, subject, body in rendered.messages
+                ],
+                batch_size=5000,
+            )
+            Delivery.objects.bulk_create(
+                [
+                    Delivery(campaign=campaign, person_id=log.person_id, message=log,
+                             idempotency_key=uuid.uuid4().hex)
+                    for log in logs
+                ],
+                batch_size=5000,
+            )
+            campaign.status = CampaignStatus.SENDING
+            campaign.recipient_count = len(logs)
+            campaign.excluded_counts = rendered.excluded
+            campaign.save(update_fields=["status", "recipient_count", "excluded_counts"])
+        elif campaign.status != CampaignStatus.SENDING:
+            return 0
+    return dispatch(campaign_id, campaign.deliveries.filter(status=DeliveryStatus.QUEUED))
+
+
+def dispatch(campaign_id, deliveries, countdown=None):
+    """Enqueue send_batch tasks for `deliveries` in MESSAGING_BATCH_SIZE chunks."""
+    from . import tasks
+
+    ids = list(deliveries.order_by("id").values_list("id", flat=True))
+    size = settings.MESSAGING_BATCH_SIZE
+    for start in range(0, len(ids), size):
+        tasks.send_batch.apply_async((campaign_id, ids[start:start + size]), countdown=countdown)
+    return len(ids)
+
+
+_CLAIM_SQL = """
+    UPDATE crm_delivery AS d
+    SET status = 'sending', claimed_at = now(), attempts = d.attempts + 1
+    FROM crm_messagelog AS m
+    WHERE m.id = d.message_id AND d.id = ANY(%s) AND (
+        (d.status = 'queued' AND (d.retry_at IS NULL OR d.retry_at <= now()))
+        OR (d.status = 'sending' AND d.claimed_at < now() - make_interval(secs => %s)))
+    RETURNING d.id, d.idempotency_key, d.attempts, m.destination, m.subject, m.body, d.person_id
+"""
+
+
+def _claim(ids):
+    """Take the claimable deliveries among `ids` for this worker, in one guarded UPDATE."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL, [list(ids), settings.MESSAGING_CLAIM_LEASE_SECONDS])
+        return sorted(cursor.fetchall())
+
+
+def _mark(delivery_id, **fields):
+    """Record one outcome; sending -> x (or queued -> x when a watcher requeued a slow claim)."""
+    Delivery.objects.filter(
+        pk=delivery_id, status__in=[DeliveryStatus.SENDING, DeliveryStatus.QUEUED]
+    ).update(**fields)
+
+
+def _backoff(attempts, retry_after=None):
+    delay = settings.MESSAGING_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
+    return max(delay, retry_after or 0)
+
+
+@dataclass
+class BatchOutcome:
+    sent: int = 0
+    failed: int = 0
+    retry: dict = None  # {countdown seconds: [delivery ids]}
+    deferred: list = None  # ids handed to a later task (rate limit or time budget)
+    defer_for: float = 0
+
+
+def send_deliveries(campaign_id, delivery_ids):
+    """Send the claimable deliveries among `delivery_ids`; the task enqueues what comes back.
+
+    Claims go in small chunks, each message is recorded as soon as the provider
+    answers (asynchronous commit: a killed worker cannot lose it, only a
+    database crash could), and the batch stops after MESSAGING_BATCH_BUDGET_SECONDS
+    or when a rate limit asks for a long wait, handing the rest back.
+    """
+    campaign = Campaign.objects.get(pk=campaign_id)
+    provider = provider_for(campaign.channel)
+    outcome = BatchOutcome(retry={}, deferred=[])
+    remaining = list(delivery_ids)
+    deadline = time.monotonic() + settings.MESSAGING_BATCH_BUDGET_SECONDS
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    provider.open()
+    try:
+        while remaining and not outcome.deferred:
+            if time.monotonic() > deadline:
+                outcome.deferred = remaining
+                break
+            chunk, remaining = remaining[:25], remaining[25:]
+            claimed = _claim(chunk)
+            for index, row in enumerate(claimed):
+                wait = provider.rate_limiter.acquire()
+                while 0 < wait <= 1:
+                    time.sleep(wait)
+                    wait = provider.rate_limiter.acquire()
+                if wait:
+                    unsent = [claimed_row[0] for claimed_row in claimed[index:]]
+                    Delivery.objects.filter(pk__in=unsent, status=DeliveryStatus.SENDING).update(
+                        status=DeliveryStatus.QUEUED, attempts=0, claimed_at=None
+                    )
+                    outcome.deferred, outcome.defer_for = unsent + remaining, wait
+                    break
+                _send_one(provider, row, outcome)
+    finally:
+        provider.close()
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO DEFAULT")
+    return outcome
+
+
+def _send_one(provider, row, outcome):
+    delivery_id, key, destination, subject, body, attempts, person_id = row
+    headers = {}
+    if provider.channel == Channel.EMAIL:
+        url = opt_out_url(person_id, Channel.EMAIL)
+        headers = {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    message = OutgoingMessage(key, destination, body, subject, headers)
+    now = timezone.now()
+    try:
+        provider_message_id = provider.send(message)
+    except TemporaryFailure as failure:
+        if attempts >= settings.MESSAGING_MAX_ATTEMPTS:
+            _mark(delivery_id, status=DeliveryStatus.FAILED, error=failure.error, failed_at=now)
+            outcome.failed += 1
+            return
+        countdown = _backoff(attempts, failure.retry_after)
+        _mark(delivery_id, status=DeliveryStatus.QUEUED, error=failure.error,
+              retry_at=now + timezone.timedelta(seconds=countdown))
+        outcome.retry.setdefault(countdown, []).append(delivery_id)
+    except PermanentFailure as failure:
+        _mark(delivery_id, status=DeliveryStatus.FAILED, error=failure.error, failed_at=now)
+        outcome.failed += 1
+    else:
+        _mark(delivery_id, status=DeliveryStatus.SENT, sent_at=now, error="",
+              provider=provider.name, provider_message_id=provider_message_id[:200])
+        outcome.sent += 1
+
+
+def finish_if_done(campaign_id):
+    """Sending -> finished once no delivery is queued or being sent. True when finished."""
+    busy = Delivery.objects.filter(
+        campaign_id=campaign_id, status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]
+    ).exists()
+    if busy:
+        return False
+    Campaign.objects.filter(pk=campaign_id, status=CampaignStatus.SENDING).update(
+        status=CampaignStatus.FINISHED, finished_at=timezone.now()
+    )
+    return True
+
+
+def recover_stalled(campaign_id):
+    """Re-dispatch deliveries a dead worker left: claims past the lease, retries long overdue."""
+    stale = timezone.now() - timezone.timedelta(seconds=settings.MESSAGING_CLAIM_LEASE_SECONDS)
+    deliveries = Delivery.objects.filter(campaign_id=campaign_id)
+    stalled = deliveries.filter(status=DeliveryStatus.SENDING, claimed_at__lt=stale) | deliveries.filter(
+        status=DeliveryStatus.QUEUED, retry_at__lt=stale
+    )
+    return dispatch(campaign_id, stalled)
+
+
+@transaction.atomic
+def resend_failed(campaign):
+    """Queue the failed deliveries again, as new messages (new idempotency keys)."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status not in (CampaignStatus.SENDING, CampaignStatus.FINISHED):
+        raise ValidationError(_("Only a confirmed campaign has failures to resend."), code="not_sent")
+    failed = list(
+        campaign.deliveries.filter(status=DeliveryStatus.FAILED)
+        .exclude(person__opt_outs__channel=campaign.channel)
+        .values_list("id", flat=True)
+    )
+    if not failed:
+        raise ValidationError(_("There is no failed message to resend."), code="nothing_failed")
+    for delivery_id in failed:
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=DeliveryStatus.QUEUED, attempts=0, retry_at=None, claimed_at=None,
+            failed_at=None, error="", idempotency_key=uuid.uuid4().hex,
+        )
+    campaign.status = CampaignStatus.SENDING
+    campaign.finished_at = None
+    campaign.save(update_fields=["status", "finished_at"])
+    transaction.on_commit(
+        lambda: dispatch(campaign.pk, Delivery.objects.filter(pk__in=failed))
+    )
+    return len(failed)
+
+
+# --- callbacks and consent -------------------------------------------------------------------
+
+def verify_signature(body, signature, secret):
+    """True when `signature` ("sha256=<hex>" or "<hex>") is the HMAC-SHA256 of body with secret."""
+    if not secret or not signature:
+        return False
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, signature.removeprefix("sha256="))
+
+
+_CALLBACK_STATUS = {"sent": DeliveryStatus.SENT, "delivered": DeliveryStatus.DELIVERED,
+                    "read": DeliveryStatus.DELIVERED, "failed": DeliveryStatus.FAILED}
+_MAY_BECOME = {
+    DeliveryStatus.SENT: [DeliveryStatus.SENDING, DeliveryStatus.QUEUED],
+    DeliveryStatus.DELIVERED: [DeliveryStatus.SENDING, DeliveryStatus.SENT],
+    DeliveryStatus.FAILED: [DeliveryStatus.SENDING, DeliveryStatus.SENT],
+}
+
+
+@transaction.atomic
+def record_callback(channel, payload):
+    """Apply a provider's delivery reports and inbound replies; returns counts.
+
+    Statuses only move forward (a late "sent" never undoes "delivered"); a reply
+    that is an opt-out keyword (SAIR, PARAR...) opts the sender out of the channel.
+    """
+    provider = provider_for(channel)
+    try:
+        statuses, inbound = provider.parse_callback(payload)
+    except (AttributeError, TypeError):
+        raise ValidationError(_("The callback body is not in the provider's format.")) from None
+    updated = 0
+    now = timezone.now()
+    for key, status, error in statuses:
+        new = _CALLBACK_STATUS.get(str(status).lower())
+        if not new or not key:
+            continue
+        fields = {"status": new}
+        if new == DeliveryStatus.DELIVERED:
+            fields["delivered_at"] = now
+        elif new == DeliveryStatus.FAILED:
+            fields.update(failed_at=now, error=_("Gateway: %(error)s") % {"error": error or "?"})
+        else:
+            fields["sent_at"] = now
+        updated += Delivery.objects.filter(
+            idempotency_key=key, status__in=_MAY_BECOME[new]
+        ).update(**fields)
+    opted_out = 0
+    for phone, text in inbound:
+        if _is_opt_out_keyword(text):
+            for person in selectors.people_with_mobile(phone):
+                record_opt_out(person, channel, OptOutSource.KEYWORD, detail=text[:200])
+                opted_out += 1
+    return {"updated": updated, "opted_out": opted_out}
+
+
+def _is_opt_out_keyword(text):
+    plain = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    words = plain.strip().upper().split()
+    return bool(words) and words[0].strip(".!") in OPT_OUT_KEYWORDS
+
+
+@transaction.atomic
+def record_opt_out(person, channel, source, detail=""):
+    """Record (once) that a person refuses a channel, withdraw the consent flag, and drop
+    their messages of that channel still waiting in a queue."""
+    opt_out, _created = OptOut.objects.get_or_create(
+        person=person, channel=channel, defaults={"source": source, "detail": detail}
+    )
+    Person.objects.filter(pk=person.pk).update(**{f"consent_{channel}": False})
+    Delivery.objects.filter(
+        person=person, campaign__channel=channel, status=DeliveryStatus.QUEUED
+    ).update(status=DeliveryStatus.FAILED, failed_at=timezone.now(),
+             error=_("The client opted out of this channel."))
+    return opt_out
+
+
+def opt_out_from_token(token):
+    """Opt out from a signed e-mail link; ValidationError for a forged or broken token."""
+    try:
+        person_id, channel = signing.loads(token, salt=_OPT_OUT_SALT)
+        person = Person.objects.get(pk=person_id)
+    except (signing.BadSignature, ValueError, TypeError, Person.DoesNotExist):
+        raise ValidationError(_("This opt-out link is invalid."), code="bad_token") from None
+    return record_opt_out(person, channel, OptOutSource.LINK)
