@@ -278,7 +278,16 @@ def prepare_campaign(campaign_id):
             campaign.save(update_fields=["status", "recipient_count", "excluded_counts"])
         elif campaign.status != CampaignStatus.SENDING:
             return 0
-    return dispatch(campaign_id, campaign.deliveries.filter(status=DeliveryStatus.QUEUED))
+    return start_sending(campaign_id, campaign.deliveries.filter(status=DeliveryStatus.QUEUED))
+
+
+def start_sending(campaign_id, deliveries):
+    """Dispatch `deliveries` and start the campaign's watcher (progress, recovery, the end)."""
+    from . import tasks
+
+    dispatched = dispatch(campaign_id, deliveries)
+    tasks.watch_campaign.apply_async((campaign_id,), countdown=tasks.WATCH_INTERVAL_SECONDS)
+    return dispatched
 
 
 def dispatch(campaign_id, deliveries, countdown=None):
@@ -375,7 +384,7 @@ def send_deliveries(campaign_id, delivery_ids):
 
 
 def _send_one(provider, row, outcome):
-    delivery_id, key, destination, subject, body, attempts, person_id = row
+    delivery_id, key, attempts, destination, subject, body, person_id = row
     headers = {}
     if provider.channel == Channel.EMAIL:
         url = opt_out_url(person_id, Channel.EMAIL)
@@ -447,7 +456,7 @@ def resend_failed(campaign):
     campaign.finished_at = None
     campaign.save(update_fields=["status", "finished_at"])
     transaction.on_commit(
-        lambda: dispatch(campaign.pk, Delivery.objects.filter(pk__in=failed))
+        lambda: start_sending(campaign.pk, Delivery.objects.filter(pk__in=failed))
     )
     return len(failed)
 

@@ -16,9 +16,7 @@ MAX_DEFER_SECONDS = 300
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def prepare_campaign(campaign_id):
-    dispatched = services.prepare_campaign(campaign_id)
-    watch_campaign.apply_async((campaign_id,), countdown=WATCH_INTERVAL_SECONDS)
-    return dispatched
+    return services.prepare_campaign(campaign_id)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

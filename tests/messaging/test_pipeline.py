@@ -1,0 +1,203 @@
+"""The whole pipeline in one process (eager tasks) against the real SMTP sink and fake gateway."""
+
+import csv
+import email
+import hashlib
+import hmac
+import io
+import json
+
+import pytest
+from django.utils import timezone
+
+from crm.messaging import services
+from crm.messaging.choices import DeliveryStatus
+from crm.models import Campaign, Delivery, MessageLog, OptOut
+
+from .conftest import AREA, phone
+
+
+@pytest.fixture
+def dispatcher(client_for):
+    client = client_for("dispatcher")
+    client.credentials(HTTP_ACCEPT_LANGUAGE="en")
+    return client
+
+
+@pytest.fixture
+def run_campaign(dispatcher, eager_tasks, django_capture_on_commit_callbacks):
+    """Create and confirm a campaign through the API; the eager tasks send it all."""
+
+    def run(**payload):
+        created = dispatcher.post("/api/crm/campaigns/", {"name": "Aviso", "area": AREA, **payload},
+                                  format="json")
+        assert created.status_code == 201, created.data
+        with django_capture_on_commit_callbacks(execute=True):
+            confirmed = dispatcher.post(f"/api/crm/campaigns/{created.data['id']}/confirm/")
+        assert confirmed.status_code == 202
+        return Campaign.objects.get(pk=created.data["id"])
+
+    return run
+
+
+def signed(body, secret="webhook-secret"):
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def test_email_campaign_reaches_the_smtp_server_once_per_contact(
+    smtp_server, make_client, run_campaign, dispatcher
+):
+    people = [make_client(f"Cliente {n}", f"c{n}@example.com", phone(n)) for n in range(3)]
+    make_client("Duas Casas", "duas@example.com", phone(9), points=[(-51.22, -30.033)] * 2)
+
+    campaign = run_campaign(channel="email", subject="Manutenção", body="Oi {first_name}")
+
+    received = [email.message_from_bytes(m.original_content) for m in smtp_server.messages]
+    assert sorted(m["To"] for m in received) == sorted(
+        [p.email for p in people] + ["duas@example.com"]
+    )
+    keys = set(campaign.deliveries.values_list("idempotency_key", flat=True))
+    assert {m["Message-ID"].strip("<>").split("@")[0] for m in received} == keys
+    assert all("/optout/" in m["List-Unsubscribe"] for m in received)
+    campaign.refresh_from_db()
+    assert campaign.status == "finished"
+    report = dispatcher.get(f"/api/crm/campaigns/{campaign.pk}/report/").data
+    assert report["totals"] == {"queued": 0, "sending": 0, "sent": 4, "delivered": 0, "failed": 0}
+    log = dispatcher.get(f"/api/crm/messages/?person={people[0].pk}").data["results"]
+    assert [(m["channel"], m["status"], m["body"].split("\n")[0]) for m in log] == [
+        ("email", "sent", "Oi Cliente")
+    ]
+
+
+def test_sms_failures_are_reported_with_the_gateway_error_exported_and_resent(
+    gateway, make_client, run_campaign, dispatcher, django_capture_on_commit_callbacks
+):
+    for n in range(4):
+        make_client(f"Cliente {n}", phone=phone(n))
+    gateway.fail_numbers[phone(2)] = "number not in service"
+
+    campaign = run_campaign(channel="sms", body="Sem internet: {address}")
+
+    assert sorted(m["to"] for m in gateway.accepted) == [phone(0), phone(1), phone(3)]
+    report = dispatcher.get(f"/api/crm/campaigns/{campaign.pk}/report/").data
+    assert report["totals"]["sent"] == 3 and report["totals"]["failed"] == 1
+    [failure] = report["failures"]
+    assert failure["destination"] == phone(2)
+    assert failure["error"] == "HTTP 400: number not in service"
+    assert failure["attempts"] == 1  # permanent: never retried
+
+    export = dispatcher.get(f"/api/crm/campaigns/{campaign.pk}/export/")
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert rows[0][:4] == ["client id", "client", "sent to", "status"]
+    assert sorted(row[3] for row in rows[1:]) == ["failed", "sent", "sent", "sent"]
+
+    del gateway.fail_numbers[phone(2)]
+    old_key = failure["idempotency_key"]
+    with django_capture_on_commit_callbacks(execute=True):
+        resent = dispatcher.post(f"/api/crm/campaigns/{campaign.pk}/resend-failed/")
+    assert resent.status_code == 202 and resent.data == {"requeued": 1}
+    assert [m["to"] for m in gateway.accepted][-1] == phone(2)
+    delivery = Delivery.objects.get(message__destination=phone(2))
+    assert delivery.status == "sent" and delivery.idempotency_key != old_key
+    campaign.refresh_from_db()
+    assert campaign.status == "finished"
+
+
+def test_whatsapp_goes_out_as_a_cloud_api_template_message(gateway, make_client, run_campaign):
+    make_client("Ana", phone=phone(1))
+
+    run_campaign(channel="whatsapp", body="Oi {first_name}, manutenção amanhã.")
+
+    [message] = gateway.accepted
+    assert (message["dialect"], message["to"], message["text"]) == (
+        "whatsapp", phone(1), "Oi Ana, manutenção amanhã."
+    )
+
+
+def test_a_delivery_is_sent_once_even_when_two_batches_hold_it(gateway, make_client, run_campaign):
+    make_client("Ana", phone=phone(1))
+    campaign = run_campaign(channel="sms", body="Oi")
+    delivery = campaign.deliveries.get()
+
+    again = services.send_deliveries(campaign.pk, [delivery.pk])
+
+    assert again.sent == 0
+    assert len(gateway.accepted) == 1
+
+
+def test_a_dead_workers_claim_is_taken_over_and_the_gateway_recognises_the_key(
+    gateway, make_client, run_campaign, settings
+):
+    make_client("Ana", phone=phone(1))
+    campaign = run_campaign(channel="sms", body="Oi")
+    # As if a worker had sent it and been killed before recording it: claimed long ago.
+    campaign.deliveries.update(
+        status=DeliveryStatus.SENDING, claimed_at=timezone.now() - timezone.timedelta(hours=1)
+    )
+
+    outcome = services.send_deliveries(campaign.pk, list(campaign.deliveries.values_list("pk", flat=True)))
+
+    assert outcome.sent == 1
+    assert len(gateway.accepted) == 1
+    assert gateway.duplicates == [campaign.deliveries.get().idempotency_key]
+
+
+def test_signed_callbacks_update_the_status_and_keywords_opt_out(
+    gateway, make_client, run_campaign, api_client, dispatcher
+):
+    ana = make_client("Ana", phone=phone(1))
+    campaign = run_campaign(channel="sms", body="Oi")
+    key = campaign.deliveries.get().idempotency_key
+    url = "/api/crm/messaging/callbacks/sms/"
+    body = json.dumps({"events": [
+        {"type": "status", "client_reference": key, "status": "delivered"},
+        {"type": "inbound", "from": phone(1), "text": "Sair."},
+    ]}).encode()
+
+    forged = api_client.post(url, body, content_type="application/json",
+                             HTTP_X_MALHA_SIGNATURE=signed(body, "wrong"))
+    accepted = api_client.post(url, body, content_type="application/json",
+                               HTTP_X_MALHA_SIGNATURE=signed(body))
+
+    assert forged.status_code == 403
+    assert accepted.status_code == 200 and accepted.data == {"updated": 1, "opted_out": 1}
+    assert campaign.deliveries.get().status == "delivered"
+    assert OptOut.objects.get(person=ana).source == "keyword"
+    preview = dispatcher.post("/api/crm/campaigns/preview/",
+                              {"channel": "sms", "body": "Oi", "area": AREA}, format="json")
+    assert "Nobody in the selection can receive SMS" in str(preview.data)
+
+
+def test_whatsapp_callbacks_use_metas_signature_header(gateway, make_client, run_campaign, api_client):
+    make_client("Ana", phone=phone(1))
+    campaign = run_campaign(channel="whatsapp", body="Oi")
+    key = campaign.deliveries.get().idempotency_key
+    body = json.dumps({"entry": [{"changes": [{"value": {"statuses": [
+        {"id": "wamid.1", "status": "failed", "biz_opaque_callback_data": key,
+         "errors": [{"code": 131026, "title": "Message undeliverable"}]}]}}]}]}).encode()
+
+    response = api_client.post("/api/crm/messaging/callbacks/whatsapp/", body,
+                               content_type="application/json",
+                               HTTP_X_HUB_SIGNATURE_256=signed(body, "app-secret"),
+                               HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    delivery = campaign.deliveries.get()
+    assert (delivery.status, delivery.error) == ("failed", "Gateway: Message undeliverable")
+
+
+def test_the_email_opt_out_link_asks_then_records(smtp_server, make_client, run_campaign, client):
+    ana = make_client("Ana", "ana@example.com", phone(1))
+    run_campaign(channel="email", subject="Aviso", body="Oi")
+    url = MessageLog.objects.get().body.rsplit(" ", 1)[-1].replace("http://127.0.0.1:8000", "")
+
+    asked = client.get(url)
+    assert asked.status_code == 200 and not OptOut.objects.exists()
+    done = client.post(url)
+    forged = client.post(url[:-5] + "xxxx/")
+
+    assert done.status_code == 200
+    assert OptOut.objects.get(person=ana).channel == "email"
+    ana.refresh_from_db()
+    assert ana.consent_email is False
+    assert forged.status_code == 400
