@@ -1,8 +1,13 @@
+import json
+
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from billing.models import Contract
 from core.serializers import GeoFeatureSerializer, MalhaModelSerializer
 from gis.models import AddressPoint, Cable, CoverageArea, CtoBox, Olt, Pop, RoadEdge
+from gis.selection import clean_contract_filters, clean_selection_area
 
 
 class CoverageAreaSerializer(MalhaModelSerializer):
@@ -122,3 +127,96 @@ class AddressPointSerializer(MalhaModelSerializer):
 class AddressPointFeatureSerializer(GeoFeatureSerializer, AddressPointSerializer):
     class Meta(AddressPointSerializer.Meta):
         geo_field = "point"
+
+
+@extend_schema_field(
+    {"type": "object", "description": "GeoJSON Polygon or MultiPolygon", "example": {
+        "type": "Polygon",
+        "coordinates": [[[-51.23, -30.04], [-51.21, -30.04], [-51.21, -30.02], [-51.23, -30.04]]],
+    }}
+)
+class SelectionGeometryField(serializers.Field):
+    """A GeoJSON Polygon/MultiPolygon, checked (and safely repaired) by gis.selection."""
+
+    default_error_messages = {"malformed": _("Malformed GeoJSON: the text is not valid JSON.")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                self.fail("malformed")
+        return clean_selection_area(data)
+
+    def to_representation(self, value):
+        return json.loads(value.geometry.geojson)
+
+
+class SelectionRequestSerializer(serializers.Serializer):
+    geometry = SelectionGeometryField(
+        help_text=_("The drawn area: a GeoJSON Polygon or MultiPolygon in WGS 84 (lon, lat).")
+    )
+    status = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list,
+        help_text=_("Only contracts in these statuses (all when empty)."),
+    )
+    plan = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list,
+        help_text=_("Only contracts of these plan ids (all when empty)."),
+    )
+
+    def validate(self, attrs):
+        attrs["status"], attrs["plan"] = clean_contract_filters(attrs["status"], attrs["plan"])
+        return attrs
+
+
+class SelectedContractSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(help_text=_("The contract status code."))
+    status_label = serializers.CharField(source="get_status_display")
+    plan_name = serializers.CharField(source="plan.name")
+    client_id = serializers.IntegerField(source="person_id")
+    client_name = serializers.CharField(source="person.__str__")
+    address = serializers.CharField(source="installation_address.__str__")
+    point = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id", "number", "status", "status_label", "plan", "plan_name",
+            "client_id", "client_name", "address", "point",
+        ]
+
+    def get_point(self, contract) -> list[float]:
+        return [round(contract.point.x, 6), round(contract.point.y, 6)]
+
+
+class CountByStatusSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class CountByPlanSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class SelectionCountsSerializer(serializers.Serializer):
+    clients = serializers.IntegerField()
+    contracts = serializers.IntegerField()
+    by_status = CountByStatusSerializer(many=True)
+    by_plan = CountByPlanSerializer(many=True)
+
+
+class SelectionResponseSerializer(serializers.Serializer):
+    """Documents the answer of POST /api/gis/selection/ (built in the view)."""
+
+    area_km2 = serializers.FloatField()
+    repaired = serializers.BooleanField()
+    messages = serializers.ListField(child=serializers.CharField())
+    counts = SelectionCountsSerializer()
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SelectedContractSerializer(many=True)

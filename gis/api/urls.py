@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from . import views
@@ -13,4 +14,8 @@ router.register("cables", views.CableViewSet, basename="cable")
 router.register("road-edges", views.RoadEdgeViewSet, basename="roadedge")
 router.register("address-points", views.AddressPointViewSet, basename="addresspoint")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("selection/", views.SelectionView.as_view(), name="selection"),
+    path("selection/export/", views.SelectionExportView.as_view(), name="selection-export"),
+    *router.urls,
+]

@@ -1,7 +1,19 @@
+import csv
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.views import APIView
 from rest_framework.viewsets import ModelViewSet, ReadOnlyModelViewSet
 
+from billing.choices import ContractStatus
 from core.mixins import GeoJsonMixin, ServiceWriteMixin
-from gis import selectors, services
+from gis import selection, selectors, services
 from gis.filtersets import (
     AddressPointFilterSet,
     CableFilterSet,
@@ -106,3 +118,137 @@ class AddressPointViewSet(GeoJsonMixin, ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.address_point_list()
+
+
+class CanSelectContracts(BasePermission):
+    """Selections list clients and their contracts: both view permissions are needed
+    (dispatchers, admins, sales and billing clerks; never technicians)."""
+
+    def has_permission(self, request, view):
+        return request.user.is_authenticated and request.user.has_perms(
+            ["billing.view_contract", "crm.view_person"]
+        )
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", int, description="1-based page of the contracts list."),
+    OpenApiParameter("page_size", int, description="Contracts per page (default 50, at most 500)."),
+]
+MAX_PAGE_SIZE = 500
+
+
+def _positive_int_param(request, name, default, maximum=None):
+    text = request.query_params.get(name)
+    if text in (None, ""):
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if maximum and value > maximum:
+        raise ValidationError({name: [_("Must be a whole number from 1 to %(max)s.") % {"max": maximum}]})
+    if value < 1:
+        raise ValidationError({name: [_("Must be a whole number of at least 1.")]})
+    return value
+
+
+class SelectionView(APIView):
+    """Contracts and clients inside a drawn polygon: counts by status and plan, one page of contracts.
+
+    The polygon is validated (closed rings, at most 10,000 vertices, coordinates in
+    range, area limit) and repaired only when the repair keeps the drawn area;
+    `repaired` and `messages` then say so.
+    """
+
+    permission_classes = [CanSelectContracts]
+
+    @extend_schema(
+        request=serializers.SelectionRequestSerializer,
+        responses=serializers.SelectionResponseSerializer,
+        parameters=PAGE_PARAMETERS,
+    )
+    def post(self, request):
+        request_data = serializers.SelectionRequestSerializer(data=request.data)
+        request_data.is_valid(raise_exception=True)
+        area = request_data.validated_data["geometry"]
+        page = _positive_int_param(request, "page", 1)
+        page_size = _positive_int_param(request, "page_size", selection.DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+        found = selection.select_contracts(
+            area, request_data.validated_data["status"], request_data.validated_data["plan"],
+            page=page, page_size=page_size,
+        )
+        total = found.counts["contracts"]
+        if page > 1 and (page - 1) * page_size >= total:
+            raise NotFound(_("Invalid page."))
+        url = request.build_absolute_uri()
+        return Response({
+            "area_km2": round(area.area_km2, 4),
+            "repaired": area.repaired,
+            "messages": list(area.messages),
+            "counts": found.counts,
+            "count": total,
+            "next": replace_query_param(url, "page", page + 1) if page * page_size < total else None,
+            "previous": (
+                None if page == 1
+                else remove_query_param(url, "page") if page == 2
+                else replace_query_param(url, "page", page - 1)
+            ),
+            "results": serializers.SelectedContractSerializer(found.page, many=True).data,
+        })
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, so csv.writer can feed a stream."""
+
+    def write(self, value):
+        return value
+
+
+def _spreadsheet_safe(value):
+    """Text a spreadsheet will not run as a formula (CSV injection)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class SelectionExportView(APIView):
+    """Every contract inside the polygon as CSV for spreadsheets: UTF-8 with BOM, `;` separated."""
+
+    permission_classes = [CanSelectContracts]
+
+    @extend_schema(
+        request=serializers.SelectionRequestSerializer,
+        responses={(200, "text/csv"): bytes},
+    )
+    def post(self, request):
+        request_data = serializers.SelectionRequestSerializer(data=request.data)
+        request_data.is_valid(raise_exception=True)
+        contracts = selection.contracts_in_area(
+            request_data.validated_data["geometry"],
+            request_data.validated_data["status"],
+            request_data.validated_data["plan"],
+        )
+        # Translated now: the stream is written after this request's language is gone.
+        header = [
+            _("Contract"), _("Status"), _("Plan"), _("Client"), _("CPF/CNPJ"), _("Mobile phone"),
+            _("Address"), _("CEP"), _("Longitude"), _("Latitude"),
+        ]
+        status_labels = {value: str(label) for value, label in ContractStatus.choices}
+        writer = csv.writer(_Echo(), delimiter=";")
+
+        def rows():
+            yield "\ufeff" + writer.writerow(header)
+            for contract in contracts.iterator(chunk_size=2000):
+                address = contract.installation_address
+                yield writer.writerow([
+                    contract.number, status_labels[contract.status], _spreadsheet_safe(contract.plan.name),
+                    _spreadsheet_safe(contract.person), contract.person.document,
+                    contract.person.mobile_phone, _spreadsheet_safe(address), address.cep_display,
+                    f"{contract.point.x:.6f}", f"{contract.point.y:.6f}",
+                ])
+
+        filename = timezone.localtime().strftime("selecao-%Y%m%d-%H%M.csv")
+        return StreamingHttpResponse(
+            (line.encode("utf-8") for line in rows()),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )

@@ -1,0 +1,364 @@
+"""Polygon selection: the contracts (and their clients) inside an area a dispatcher drew.
+
+One code path for the map's selection API, its CSV export, the `bench_gis` command
+and the bulk-notification campaigns:
+
+    area = clean_selection_area(geojson)          # validate, maybe repair -> SelectionArea
+    contracts = contracts_in_area(area, statuses, plan_ids)   # ordered QuerySet
+    summary = selection_counts(contracts)         # one aggregate query
+    selection = select_contracts(area, ...)       # counts + first page, what the map shows
+
+Validation happens in shapely (GEOS) before anything reaches the database, so a
+malformed polygon is a ValidationError with a code, never a database error:
+`malformed_geojson`, `wrong_type`, `unclosed_ring`, `too_few_points`,
+`too_many_vertices`, `out_of_range`, `invalid_geometry`, `empty_geometry`,
+`area_too_large`.
+
+The safe-repair rule: a polygon that is not OGC-valid (it crosses itself, has a
+spike, touches itself) is repaired with GEOS MakeValid (the algorithm behind
+PostGIS' ST_MakeValid) only when all of these hold:
+  1. the repaired geometry still has polygonal parts (collapsed spikes and
+     zero-area slivers are dropped),
+  2. it is not empty,
+  3. its area differs from the area the person drew (the shoelace area of each
+     ring, holes subtracted, i.e. what a "fill" of the outline encloses) by at most
+     REPAIR_AREA_TOLERANCE (1%).
+A tiny loop where the last click crossed the first edge passes; a bow tie, whose
+two lobes wind in opposite directions, does not: its drawn area and its repaired
+area disagree, and guessing what was meant would select the wrong clients. That
+case is a 400 naming the problem and where it is (GEOS' validity reason).
+"""
+
+import math
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import shapely
+from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from billing.choices import ContractStatus
+from billing.selectors import contract_list, plan_list
+
+from .validators import MAX_VERTICES
+
+WGS84 = 4326
+# Relative area change a repair may cause and still be called safe (see the module docstring).
+REPAIR_AREA_TOLERANCE = 0.01
+# Polygons with more vertices than this are split (ST_Subdivide) so that each GiST
+# lookup scans the box of a small piece instead of the box of the whole shape.
+SUBDIVIDE_MAX_VERTICES = 256
+# ... and so are polygons filling less than this share of their bounding box.
+SUBDIVIDE_MIN_FILL = 0.5
+DEFAULT_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class SelectionArea:
+    """A validated (possibly repaired) selection polygon in WGS 84.
+
+    `pieces` are the parts the database queries use: the polygon itself, or its
+    ST_Subdivide pieces when it is large or concave.
+    """
+
+    geometry: GEOSGeometry  # a valid MultiPolygon, SRID 4326
+    area_km2: float
+    repaired: bool = False
+    messages: tuple = ()
+    pieces: tuple = field(default=(), repr=False)
+
+    def contains_q(self, prefix="point"):
+        """Q keeping rows whose `prefix` geometry lies inside the area (GiST-indexed)."""
+        query = Q(pk__in=[])
+        for piece in self.pieces or (self.geometry,):
+            query |= Q(**{f"{prefix}__intersects": piece})
+        return query
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the map shows for a selection: the counts and the first page of contracts."""
+
+    area: SelectionArea
+    counts: dict
+    page: list
+
+
+def _error(message, code, **params):
+    return ValidationError(message, code=code, params=params or None)
+
+
+def _malformed(detail):
+    return _error(_("Malformed GeoJSON: %(detail)s"), "malformed_geojson", detail=detail)
+
+
+def _position(value):
+    """A GeoJSON position -> (lon, lat); altitude is dropped, the map is two-dimensional."""
+    if not isinstance(value, (list, tuple)) or len(value) not in (2, 3):
+        raise _malformed(_("every position must be [longitude, latitude]."))
+    if not all(isinstance(number, (int, float)) and not isinstance(number, bool) for number in value):
+        raise _malformed(_("coordinates must be numbers."))
+    lon, lat = float(value[0]), float(value[1])
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise _malformed(_("coordinates must be finite numbers."))
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise _error(
+            _("Coordinates out of range at %(lon)s, %(lat)s: longitude must be between -180 and "
+              "180 and latitude between -90 and 90 (WGS 84)."),
+            "out_of_range", lon=value[0], lat=value[1],
+        )
+    return lon, lat
+
+
+def _ring(value, polygon_number, ring_number):
+    if not isinstance(value, (list, tuple)):
+        raise _malformed(_("a polygon is a list of rings, each a list of positions."))
+    points = [_position(position) for position in value]
+    where = {"polygon": polygon_number, "ring": ring_number}
+    if len(points) < 4:
+        raise _error(
+            _("Ring %(ring)s of polygon %(polygon)s has %(count)s positions: a closed ring needs "
+              "at least 4 (the first repeated at the end)."),
+            "too_few_points", count=len(points), **where,
+        )
+    if points[0] != points[-1]:
+        raise _error(
+            _("Ring %(ring)s of polygon %(polygon)s is not closed: its last position must repeat "
+              "the first one."),
+            "unclosed_ring", **where,
+        )
+    return points
+
+
+def _polygon_rings(geojson):
+    """The rings of every polygon of a GeoJSON Polygon/MultiPolygon dict, checked one by one."""
+    if not isinstance(geojson, dict) or not isinstance(geojson.get("type"), str):
+        raise _malformed(_('send a geometry object such as {"type": "Polygon", "coordinates": [...]}.'))
+    kind = geojson["type"]
+    if kind not in ("Polygon", "MultiPolygon"):
+        raise _error(
+            _("Wrong geometry type: expected Polygon or MultiPolygon, got %(got)s."),
+            "wrong_type", got=kind,
+        )
+    coordinates = geojson.get("coordinates")
+    polygons = [coordinates] if kind == "Polygon" else coordinates
+    if not isinstance(polygons, (list, tuple)) or not polygons:
+        raise _malformed(_("the coordinates are missing or empty."))
+    vertices = 0
+    for polygon in polygons:
+        if not isinstance(polygon, (list, tuple)) or not polygon:
+            raise _malformed(_("a polygon is a list of rings, each a list of positions."))
+        for ring in polygon:
+            vertices += len(ring) if isinstance(ring, (list, tuple)) else 0
+    if vertices > MAX_VERTICES:
+        raise _error(
+            _("Too many vertices: %(count)s, at most %(max)s."),
+            "too_many_vertices", count=vertices, max=MAX_VERTICES,
+        )
+    return [
+        [_ring(ring, polygon_number, ring_number) for ring_number, ring in enumerate(polygon, 1)]
+        for polygon_number, polygon in enumerate(polygons, 1)
+    ]
+
+
+def _drawn_area(rings_per_polygon):
+    """Planar area a fill of the outlines encloses: each shell minus its holes (see the rule)."""
+    total = 0.0
+    for shell, *holes in rings_per_polygon:
+        total += abs(_shoelace(shell)) - sum(abs(_shoelace(hole)) for hole in holes)
+    return total
+
+
+def _shoelace(points):
+    return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:])) / 2
+
+
+def _polygonal_part(geometry):
+    """The Polygon/MultiPolygon part of a MakeValid result (lines and points are collapsed spikes)."""
+    parts = [part for part in shapely.get_parts(geometry) if part.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.MultiPolygon()
+
+
+def _repaired(shape, rings_per_polygon):
+    """(repaired shape, message) when the safe-repair rule allows it, else ValidationError."""
+    reason = shapely.is_valid_reason(shape)
+    refusal = _error(
+        _("The polygon is not valid and cannot be repaired safely: %(reason)s. Draw it again "
+          "without crossing or overlapping lines."),
+        "invalid_geometry", reason=reason,
+    )
+    repaired = _polygonal_part(shapely.make_valid(shape))
+    drawn = _drawn_area(rings_per_polygon)
+    if repaired.is_empty or drawn <= 0:
+        raise refusal
+    if abs(repaired.area - drawn) > REPAIR_AREA_TOLERANCE * drawn:
+        raise refusal
+    message = _("The polygon was repaired (%(reason)s); the area you drew is unchanged.") % {
+        "reason": reason
+    }
+    return repaired, message
+
+
+def _as_multipolygon(shape):
+    if shape.geom_type == "Polygon":
+        shape = shapely.MultiPolygon([shape])
+    return GEOSGeometry(memoryview(shapely.to_wkb(shape)), srid=WGS84)
+
+
+def _area_and_pieces(geometry):
+    """Geodesic area (km²) and, for large or concave polygons, the ST_Subdivide pieces.
+
+    A big polygon is cut to at most SUBDIVIDE_MAX_VERTICES vertices a piece; a
+    concave one (filling less than SUBDIVIDE_MIN_FILL of its box) into a few
+    pieces that hug its shape, so the index returns few points outside it.
+    """
+    xmin, ymin, xmax, ymax = geometry.extent
+    bbox_area = (xmax - xmin) * (ymax - ymin)
+    if geometry.num_coords > SUBDIVIDE_MAX_VERTICES:
+        piece_vertices = SUBDIVIDE_MAX_VERTICES
+    elif bbox_area > 0 and geometry.area / bbox_area < SUBDIVIDE_MIN_FILL:
+        piece_vertices = max(5, geometry.num_coords // 4)  # ST_Subdivide's smallest is 5
+    else:
+        piece_vertices = None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ST_Area(ST_GeomFromWKB(%s, 4326)::geography) / 1e6", [bytes(geometry.wkb)]
+        )
+        area_km2 = cursor.fetchone()[0]
+        pieces = ()
+        if piece_vertices:
+            cursor.execute(
+                "SELECT ST_AsBinary(ST_Subdivide(ST_GeomFromWKB(%s, 4326), %s))",
+                [bytes(geometry.wkb), piece_vertices],
+            )
+            pieces = tuple(GEOSGeometry(memoryview(row[0]), srid=WGS84) for row in cursor.fetchall())
+    return area_km2, pieces
+
+
+def clean_selection_area(geojson):
+    """GeoJSON Polygon/MultiPolygon (a dict) -> SelectionArea, or ValidationError with a code.
+
+    Checks structure, closed rings, at most MAX_VERTICES vertices, coordinate
+    range, OGC validity (repairing only what the safe-repair rule of this module
+    allows) and the area limit settings.MALHA_SELECTION_MAX_AREA_KM2 (geodesic).
+    Public: used by the selection API, `bench_gis` and the campaigns.
+    """
+    rings_per_polygon = _polygon_rings(geojson)
+    shape = shapely.MultiPolygon([(shell, holes) for shell, *holes in rings_per_polygon])
+    repaired, messages = False, ()
+    if not shape.is_valid:
+        shape, message = _repaired(shape, rings_per_polygon)
+        repaired, messages = True, (message,)
+    if shape.is_empty or shape.area == 0:
+        raise _error(_("The polygon encloses no area."), "empty_geometry")
+    geometry = _as_multipolygon(shape)
+    area_km2, pieces = _area_and_pieces(geometry)
+    limit = settings.MALHA_SELECTION_MAX_AREA_KM2
+    if area_km2 > limit:
+        raise _error(
+            _("The area is too large: %(area)s km², at most %(max)s km². Draw a smaller polygon."),
+            "area_too_large", area=f"{area_km2:,.1f}", max=limit,
+        )
+    return SelectionArea(geometry, area_km2, repaired, messages, pieces)
+
+
+def clean_contract_filters(statuses=None, plan_ids=None):
+    """Checked (statuses, plan_ids); unknown values are a ValidationError naming the field."""
+    errors = {}
+    statuses = list(statuses or [])
+    unknown = sorted(set(map(str, statuses)) - set(ContractStatus.values))
+    if unknown:
+        errors["status"] = [
+            _("Unknown contract status: %(values)s. Use one of: %(choices)s.")
+            % {"values": ", ".join(unknown), "choices": ", ".join(ContractStatus.values)}
+        ]
+    plan_ids = list(plan_ids or [])
+    if plan_ids:
+        missing = sorted(set(plan_ids) - set(plan_list().filter(pk__in=plan_ids).values_list("pk", flat=True)))
+        if missing:
+            errors["plan"] = [
+                _("Unknown plan id: %(values)s.") % {"values": ", ".join(map(str, missing))}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    return statuses, plan_ids
+
+
+def contracts_in_area(area, statuses=None, plan_ids=None):
+    """Contracts whose installation point lies inside `area`, optionally filtered, ordered by id.
+
+    Public: the selection page, its CSV export and the campaigns iterate this.
+    """
+    contracts = contract_list().filter(area.contains_q())
+    if statuses:
+        contracts = contracts.filter(status__in=statuses)
+    if plan_ids:
+        contracts = contracts.filter(plan_id__in=plan_ids)
+    return contracts.order_by("id")
+
+
+def selection_counts(contracts):
+    """{"clients", "contracts", "by_status", "by_plan"} of a contracts_in_area() queryset.
+
+    One scan of the area: the matching rows are gathered once (a materialised CTE
+    over the ORM's own SQL, so every filter stays in one place), then grouped by
+    (status, plan) and, separately, by client (a client with two contracts inside
+    counts once).
+    """
+    sql, params = contracts.order_by().values("status", "plan_id", "person_id").query.sql_with_params()
+    with _without_jit(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH inside AS MATERIALIZED ({sql})
+            SELECT status, plan_id, count(*), NULL FROM inside GROUP BY status, plan_id
+            UNION ALL
+            SELECT NULL, NULL, NULL, (SELECT count(*) FROM (SELECT DISTINCT person_id FROM inside) AS d)
+            """,
+            params,
+        )
+        rows = cursor.fetchall()
+    clients = rows.pop()[3]
+    by_status, by_plan = {}, {}
+    for status, plan_id, total, _none in rows:
+        by_status[status] = by_status.get(status, 0) + total
+        by_plan[plan_id] = by_plan.get(plan_id, 0) + total
+    plan_names = dict(plan_list().filter(pk__in=by_plan).values_list("pk", "name"))
+    return {
+        "clients": clients,
+        "contracts": sum(by_status.values()),
+        "by_status": [
+            {"status": status, "label": str(ContractStatus(status).label), "count": total}
+            for status, total in sorted(by_status.items(), key=lambda item: (-item[1], item[0]))
+        ],
+        "by_plan": [
+            {"id": plan_id, "name": plan_names.get(plan_id, ""), "count": total}
+            for plan_id, total in sorted(by_plan.items(), key=lambda item: (-item[1], item[0]))
+        ],
+    }
+
+
+@contextmanager
+def _without_jit():
+    """PostgreSQL's JIT spends ~0.5 s compiling for these sub-second scans (ST_Intersects'
+    high cost estimate triggers it); switch it off for the enclosed queries only."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def select_contracts(area, statuses=None, plan_ids=None, page=1, page_size=DEFAULT_PAGE_SIZE):
+    """Counts and one page (1-based) of the contracts inside `area`: what the map shows.
+
+    Public: the selection API and the bench (`bench_gis`, counts + first page) call this.
+    """
+    contracts = contracts_in_area(area, statuses, plan_ids)
+    counts = selection_counts(contracts)
+    start = (page - 1) * page_size
+    with _without_jit():
+        contracts = list(contracts[start:start + page_size])
+    return Selection(area, counts, contracts)
