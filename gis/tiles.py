@@ -315,12 +315,13 @@ def connect_signals():
 
 # --- pre-aggregated cells ------------------------------------------------------------------
 
-_MAIN_CONTRACTS_SQL = """
-    SELECT DISTINCT ON (c.person_id) c.person_id, c.point, c.status, c.plan_id, c.id,
-           count(*) OVER (PARTITION BY c.person_id) AS contracts
+# A client's main contract is the first of theirs in this order (CLIENT_STATUS_PRECEDENCE).
+_MAIN_ORDER = "array_position(%(precedence)s::text[], {alias}.status::text), {alias}.id"
+
+_MAIN_CONTRACTS_SQL = f"""
+    SELECT DISTINCT ON (c.person_id) c.person_id, c.point, c.status, c.plan_id
     FROM billing_contract c
-    {where}
-    ORDER BY c.person_id, array_position(%(precedence)s::text[], c.status::text), c.id
+    ORDER BY c.person_id, {_MAIN_ORDER.format(alias="c")}
 """
 
 _CELL_SQL = """
@@ -358,7 +359,7 @@ def refresh_tile_cells():
         if not cursor.fetchone()[0]:
             return False
         cursor.execute("DELETE FROM geo_tilecell")
-        cursor.execute(_CELL_SQL.format(points=_MAIN_CONTRACTS_SQL.format(where="")),
+        cursor.execute(_CELL_SQL.format(points=_MAIN_CONTRACTS_SQL),
                        {**params, "layer": "clients"})
         cursor.execute(_CELL_SQL.format(points="SELECT point, status, plan_id FROM billing_contract"),
                        {**params, "layer": "contracts"})
@@ -485,15 +486,21 @@ def _contract_filters(filters, alias):
 
 
 def clients_source(tile, filters, user):
-    """Each client at their main contract (see CLIENT_STATUS_PRECEDENCE) inside the tile."""
-    where, params = _contract_filters(filters, "m")
-    main = _MAIN_CONTRACTS_SQL.format(
-        where=f"WHERE c.person_id IN (SELECT person_id FROM billing_contract WHERE point && {envelope_sql()})"
-    )
+    """Each client at their main contract, when that contract lies inside the tile.
+
+    The LATERAL ... LIMIT 1 keeps the plan on the person_id index, row by row: a join
+    the planner may hash would scan every contract of a million-client base.
+    """
+    where, params = _contract_filters(filters, "c")
     sql = f"""
-        SELECT ST_Transform(m.point, 3857) AS geom3857, p.id, p.name, m.status::text AS status, m.contracts::int AS contracts
-        FROM ({main}) m JOIN crm_person p ON p.id = m.person_id
-        WHERE m.point && {envelope_sql()}{where}
+        SELECT ST_Transform(c.point, 3857) AS geom3857, p.id, p.name, c.status::text AS status,
+               m.contracts::int AS contracts
+        FROM billing_contract c
+        CROSS JOIN LATERAL (
+            SELECT o.id AS main_id, count(*) OVER () AS contracts FROM billing_contract o
+            WHERE o.person_id = c.person_id ORDER BY {_MAIN_ORDER.format(alias="o")} LIMIT 1) m
+        JOIN crm_person p ON p.id = c.person_id
+        WHERE c.point && {envelope_sql()} AND m.main_id = c.id{where}
     """
     return sql, {**bbox_params(tile.bbox),
                  "precedence": [str(status) for status in CLIENT_STATUS_PRECEDENCE], **params}
