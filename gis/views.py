@@ -4,6 +4,8 @@ Plain DRF views (session or token auth, JSON errors instead of login redirects,
 since map libraries fetch tiles with fetch()); the SQL lives in gis.tiles.
 """
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,6 +26,7 @@ class TileIndexView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         return Response(tiles.tile_index(request.user))
 
@@ -33,6 +36,12 @@ class TileView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        parameters=[OpenApiParameter(name, OpenApiTypes.STR, OpenApiParameter.PATH)
+                    for name in ("layer", "z", "x", "y")],
+        responses={(200, MVT_CONTENT_TYPE): OpenApiTypes.BINARY, 204: None, 304: None,
+                   400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+    )
     def get(self, request, layer, z, x, y):
         try:
             layer = tiles.layer_named(layer, request.user)
