@@ -271,6 +271,9 @@ MALHA_DEMO_PASSWORD = os.environ.get("MALHA_DEMO_PASSWORD", "malha-demo")
 # Messaging (crm.messaging): campaigns over e-mail, SMS and WhatsApp. Secrets only from the
 # environment. E-mail goes to EMAIL_* (the local SMTP sink by default); SMS and WhatsApp
 # have no gateway until MESSAGING_SMS_BACKEND / MESSAGING_WHATSAPP_BACKEND are set.
+# Leaving out a normal-priority order costs as much as this much driving (doubled per
+# priority step, +50% per day past its SLA): below it the optimiser drops orders.
+MALHA_ROUTING_DROP_PENALTY_SECONDS = int(os.environ.get("MALHA_ROUTING_DROP_PENALTY_SECONDS", "10800"))
 def _messaging_rate(prefix, per_second="0", per_hour="0", per_day="0"):
     return {
         "per_second": float(os.environ.get(f"{prefix}_PER_SECOND", per_second)),

@@ -1,5 +1,15 @@
-"""Benchmark runs: Solomon instances with our solver (and PyVRP's for comparison)."""
+"""Benchmark runs: Solomon instances with our solver (and PyVRP's for comparison), and
+the demo city's day against the dispatcher's nearest-neighbour plan."""
+import time
+
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _lazy
+
+from .baseline import nearest_neighbour_plan
 from .checker import check
+from .network import matrix_cache_key, road_graph
+from .planning import build_problem
+from .scenario import day_origin, generated_orders, technician_days
 from .solver import SearchSettings, solve
 from .vrptw import load_instance
 
@@ -19,7 +29,9 @@ def solve_instance(path, seconds):
     }
 
 
-PYVRP_MISSING = 'PyVRP is not installed: .venv/bin/pip install "pyvrp==0.14.1" (the "bench" extra of pyproject.toml).'
+PYVRP_MISSING = _lazy(
+    'PyVRP is not installed: .venv/bin/pip install "pyvrp==0.14.1" (the "bench" extra of pyproject.toml).'
+)
 
 
 def solve_instance_with_pyvrp(path, seconds, seed=1):
@@ -49,4 +61,37 @@ def solve_instance_with_pyvrp(path, seconds, seed=1):
         "cost": int(best.distance()),
         "vehicles": best.num_routes(),
         "feasible": best.is_feasible() and best.num_clients() == len(problem.jobs),
+    }
+
+
+def city_scenario(seconds=30.0, order_count=400):
+    """Matrix time (uncached), our plan at `seconds`, the checker's verdict, and driving
+    hours against the nearest-neighbour baseline."""
+    technicians = technician_days()
+    orders = generated_orders(technicians, count=order_count)
+    points = [p for t in technicians for p in (t.start, t.end)] + [o.point for o in orders]
+    cache.delete(matrix_cache_key(road_graph().version, [(float(x), float(y)) for x, y in points]))
+    began = time.monotonic()
+    planning = build_problem(technicians, orders, day_origin())
+    matrix_seconds = time.monotonic() - began
+    problem = planning.problem
+    solution = solve(problem, SearchSettings(seconds=seconds))
+    ours = check(problem, solution)
+    baseline = check(problem, nearest_neighbour_plan(problem))
+    return {
+        "technicians": len(technicians),
+        "orders": len(orders),
+        "matrix_seconds": round(matrix_seconds, 2),
+        "estimated_stops": int(planning.matrix.estimated.sum()),
+        "solve_seconds": round(solution.seconds, 2),
+        "served": ours.served,
+        "violations": len(ours.violations),
+        "driving_hours": round(ours.travel_seconds / 3600, 2),
+        "km": round(ours.travel_meters / 1000, 1),
+        "baseline_served": baseline.served,
+        "baseline_violations": len(baseline.violations),
+        "baseline_driving_hours": round(baseline.travel_seconds / 3600, 2),
+        "driving_hours_ratio": round(ours.travel_seconds / max(baseline.travel_seconds, 1), 3),
+        "driving_minutes_per_order": round(ours.travel_seconds / 60 / max(ours.served, 1), 1),
+        "baseline_driving_minutes_per_order": round(baseline.travel_seconds / 60 / max(baseline.served, 1), 1),
     }

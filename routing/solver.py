@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util.optional_boolean_pb2 import BOOL_FALSE, BOOL_TRUE
 
 from .choices import UnassignedReason
 from .vrp import Route, Solution, Visit
@@ -198,8 +199,21 @@ def set_arrivals(problem, route):
         location, ready = job.location, visit.departure
 
 
-def search_parameters(search):
+def search_parameters(search, serve_all=False):
+    """GLS over a neighbourhood tuned on Solomon's instances: relocate-to-neighbours and
+    cross-exchange on, Lin-Kernighan and the pickup-and-delivery subtrip moves off (slow,
+    and nothing to gain without pairs). When every job must be served, the moves that
+    only trade served jobs for dropped ones are off too."""
     parameters = pywrapcp.DefaultRoutingSearchParameters()
+    operators = parameters.local_search_operators
+    operators.use_relocate_neighbors = BOOL_TRUE
+    operators.use_cross_exchange = BOOL_TRUE
+    operators.use_lin_kernighan = BOOL_FALSE
+    operators.use_exchange_subtrip = BOOL_FALSE
+    operators.use_relocate_subtrip = BOOL_FALSE
+    if serve_all:
+        operators.use_make_chain_inactive = BOOL_FALSE
+        operators.use_swap_active_chain = BOOL_FALSE
     parameters.first_solution_strategy = FirstSolution.Value(search.first_solution)
     parameters.local_search_metaheuristic = Metaheuristic.Value(search.metaheuristic)
     parameters.guided_local_search_lambda_coefficient = search.guided_local_search_lambda
@@ -220,6 +234,8 @@ def solve(problem, search=SearchSettings()):
 
     def improved():
         objective = builder.model.CostVar().Value()
+        if progress and objective >= progress[-1][1]:
+            return  # guided local search also reports the worse solutions it walks through
         progress.append((time.monotonic() - began, objective))
         if search.on_progress:
             search.on_progress(progress[-1][0], objective)
@@ -227,7 +243,9 @@ def solve(problem, search=SearchSettings()):
     builder.model.AddAtSolutionCallback(improved)
     remaining = search.seconds - (time.monotonic() - began)
     assignment = builder.model.SolveWithParameters(
-        search_parameters(SearchSettings(**{**search.__dict__, "seconds": max(remaining, 0.05)}))
+        search_parameters(
+            SearchSettings(**{**search.__dict__, "seconds": max(remaining, 0.05)}), problem.serve_all
+        )
     )
     if assignment is None:
         routes = [Route(vehicle=v, departure=vehicle.shift_start, arrival=vehicle.shift_start)

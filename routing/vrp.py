@@ -63,6 +63,7 @@ class Problem:
     jobs: list
     objective: str = Objective.TIME
     balance_coefficient: int = 0
+    serve_all: bool = False  # every job must be served (benchmarks): penalties only guide the search
 
     def cost_matrix(self):
         return self.meters if self.objective == Objective.DISTANCE else self.seconds

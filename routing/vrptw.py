@@ -85,6 +85,9 @@ def load_instance(path):
                 shift_end=horizon, capacity=capacity)
         for k in range(vehicle_count)
     ]
-    problem = Problem(seconds=distance, meters=distance, vehicles=vehicles, jobs=jobs, objective=Objective.DISTANCE)
+    problem = Problem(
+        seconds=distance, meters=distance, vehicles=vehicles, jobs=jobs, objective=Objective.DISTANCE,
+        serve_all=True,
+    )
     return Instance(name=header.get("NAME", path.stem), problem=problem)
 
