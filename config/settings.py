@@ -214,6 +214,13 @@ MALHA_MAP_CENTER = tuple(
 MALHA_METRIC_SRID = int(os.environ.get("MALHA_METRIC_SRID", "31982"))
 # Polygon selection (gis/selection.py): the largest area one selection may cover (geodesic km²).
 MALHA_SELECTION_MAX_AREA_KM2 = float(os.environ.get("MALHA_SELECTION_MAX_AREA_KM2", "500"))
+# Geocoding (gis/geocoding.py): where street numbering starts when no numbered address is
+# known on a street (the end nearer this point, lon,lat; the city's historic centre), and
+# the confidence a geocoded point needs to be stored on an address typed without one.
+MALHA_GEOCODING_ORIGIN = tuple(
+    float(v) for v in os.environ.get("MALHA_GEOCODING_ORIGIN", "-51.2300,-30.0280").split(",")
+)
+MALHA_GEOCODING_MIN_CONFIDENCE = float(os.environ.get("MALHA_GEOCODING_MIN_CONFIDENCE", "0.5"))
 
 # Vector tiles (gis/tiles.py). Below the detail zoom a layer ships aggregate cells
 # (CLUSTER_GRID x CLUSTER_GRID per tile, a power of two) instead of its points.
@@ -264,6 +271,9 @@ MALHA_ROUTING_MAX_SNAP_M = float(os.environ.get("MALHA_ROUTING_MAX_SNAP_M", "500
 MALHA_ROUTING_FALLBACK_SPEED_KMH = float(os.environ.get("MALHA_ROUTING_FALLBACK_SPEED_KMH", "20"))
 MALHA_ROUTING_DETOUR_FACTOR = float(os.environ.get("MALHA_ROUTING_DETOUR_FACTOR", "1.4"))
 MALHA_ROUTING_MATRIX_CACHE_SECONDS = int(os.environ.get("MALHA_ROUTING_MATRIX_CACHE_SECONDS", "86400"))
+# Leaving out a normal-priority order costs as much as this much driving (doubled per
+# priority step, +50% per day past its SLA): below it the optimiser drops orders.
+MALHA_ROUTING_DROP_PENALTY_SECONDS = int(os.environ.get("MALHA_ROUTING_DROP_PENALTY_SECONDS", "10800"))
 
 # Password of every demo user created by load_demo (demo data, not a secret).
 MALHA_DEMO_PASSWORD = os.environ.get("MALHA_DEMO_PASSWORD", "malha-demo")
@@ -271,9 +281,6 @@ MALHA_DEMO_PASSWORD = os.environ.get("MALHA_DEMO_PASSWORD", "malha-demo")
 # Messaging (crm.messaging): campaigns over e-mail, SMS and WhatsApp. Secrets only from the
 # environment. E-mail goes to EMAIL_* (the local SMTP sink by default); SMS and WhatsApp
 # have no gateway until MESSAGING_SMS_BACKEND / MESSAGING_WHATSAPP_BACKEND are set.
-# Leaving out a normal-priority order costs as much as this much driving (doubled per
-# priority step, +50% per day past its SLA): below it the optimiser drops orders.
-MALHA_ROUTING_DROP_PENALTY_SECONDS = int(os.environ.get("MALHA_ROUTING_DROP_PENALTY_SECONDS", "10800"))
 def _messaging_rate(prefix, per_second="0", per_hour="0", per_day="0"):
     return {
         "per_second": float(os.environ.get(f"{prefix}_PER_SECOND", per_second)),

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gis.geocoding import locate_address
+
 from .choices import PersonStage, PersonType
 from .models import Address, Person
 from .validators import (
@@ -103,6 +105,12 @@ def _save_address(address):
         address.cep = normalize_cep(address.cep)
     except ValidationError as error:
         raise ValidationError({"cep": error.messages}) from None
+    if address.point is None:
+        # Typed without a pin: place it when geocoding is confident, else leave it to a person.
+        address.point = locate_address(
+            street=address.street, number=address.number, neighbourhood=address.neighbourhood,
+            city=address.city, cep=address.cep,
+        )
     address.full_clean()
     address.save()
     return address

@@ -235,6 +235,8 @@ def _write(nodes, edges, addresses):
             for *fields, (lon, lat) in addresses
         ))
         cursor.execute("ANALYZE geo_roadnode, geo_roadedge, geo_addresspoint")
+        # The street names geocoding matches against (gis/migrations/0003_search_indexes.py).
+        cursor.execute("REFRESH MATERIALIZED VIEW geo_streetname")
 
 
 def import_osm(path, *, progress=False):

@@ -220,3 +220,50 @@ class SelectionResponseSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = SelectedContractSerializer(many=True)
+
+
+class GeocodeQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=300, help_text=_("Address text: street, number, neighbourhood, city, CEP.")
+    )
+    limit = serializers.IntegerField(min_value=1, max_value=10, default=5)
+
+
+class LonLatQuerySerializer(serializers.Serializer):
+    lon = serializers.FloatField(min_value=-180, max_value=180, help_text=_("Longitude (WGS 84)."))
+    lat = serializers.FloatField(min_value=-90, max_value=90, help_text=_("Latitude (WGS 84)."))
+
+
+class GeocodeResultSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    point = serializers.ListField(child=serializers.FloatField(), help_text=_("[lon, lat]"))
+    confidence = serializers.FloatField(help_text=_("0 to 1"))
+    precision = serializers.ChoiceField(choices=["address", "interpolated", "street", "cep"])
+    street = serializers.CharField()
+    number = serializers.CharField()
+    neighbourhood = serializers.CharField()
+    city = serializers.CharField()
+    cep = serializers.CharField()
+
+
+class GeocodeResponseSerializer(serializers.Serializer):
+    results = GeocodeResultSerializer(many=True)
+    message = serializers.CharField(required=False, help_text=_("Present when nothing was found."))
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        help_text=_("Client name, CPF/CNPJ (with or without punctuation), contract number or address.")
+    )
+
+
+class SearchResultSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["client", "contract", "address"])
+    id = serializers.IntegerField(allow_null=True)
+    label = serializers.CharField()
+    detail = serializers.CharField()
+    point = serializers.ListField(child=serializers.FloatField(), allow_null=True, help_text=_("[lon, lat]"))
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    results = SearchResultSerializer(many=True)

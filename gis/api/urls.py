@@ -17,5 +17,8 @@ router.register("address-points", views.AddressPointViewSet, basename="addresspo
 urlpatterns = [
     path("selection/", views.SelectionView.as_view(), name="selection"),
     path("selection/export/", views.SelectionExportView.as_view(), name="selection-export"),
+    path("geocode/", views.GeocodeView.as_view(), name="geocode"),
+    path("reverse-geocode/", views.ReverseGeocodeView.as_view(), name="reverse-geocode"),
+    path("search/", views.SearchView.as_view(), name="search"),
     *router.urls,
 ]

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
@@ -13,7 +13,7 @@ from rest_framework.viewsets import ModelViewSet, ReadOnlyModelViewSet
 
 from billing.choices import ContractStatus
 from core.mixins import GeoJsonMixin, ServiceWriteMixin
-from gis import selection, selectors, services
+from gis import geocoding, search, selection, selectors, services
 from gis.filtersets import (
     AddressPointFilterSet,
     CableFilterSet,
@@ -252,3 +252,57 @@ class SelectionExportView(APIView):
             content_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
+
+
+def _no_match_message():
+    return _("No address found. Check the spelling, or place a pin on the map.")
+
+
+class GeocodeView(APIView):
+    """Address text -> ranked candidate points from the imported streets and known addresses.
+
+    `precision` says how the point was found: `address` (a known address),
+    `interpolated` (between known numbers on the street), `street` (metric
+    numbering or the street's middle) or `cep`.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[serializers.GeocodeQuerySerializer], responses=serializers.GeocodeResponseSerializer)
+    def get(self, request):
+        query = serializers.GeocodeQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        results = geocoding.geocode(query.validated_data["q"], limit=query.validated_data["limit"])
+        body = {"results": [result.as_dict() for result in results]}
+        if not results:
+            body["message"] = _no_match_message()
+        return Response(body)
+
+
+class ReverseGeocodeView(APIView):
+    """A point -> the nearest address: a known one within 20 m, else the nearest named
+    street within 200 m with an estimated house number (odd on the left, even on the right)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[serializers.LonLatQuerySerializer], responses=serializers.GeocodeResponseSerializer)
+    def get(self, request):
+        query = serializers.LonLatQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        result = geocoding.reverse_geocode(query.validated_data["lon"], query.validated_data["lat"])
+        if result is None:
+            return Response({"results": [], "message": _("No street near this point.")})
+        return Response({"results": [result.as_dict()]})
+
+
+class SearchView(APIView):
+    """The map's search box: clients (name, CPF/CNPJ), contracts (number) and addresses,
+    at most 10, best first, limited to what the user's role may see."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[serializers.SearchQuerySerializer], responses=serializers.SearchResponseSerializer)
+    def get(self, request):
+        query = serializers.SearchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response({"results": search.search(request.user, query.validated_data["q"])})
