@@ -1,4 +1,4 @@
-"""A fake SMS/WhatsApp gateway: a real HTTP server on loopback, never a mock object.
+"""A fake SMS/WhatsApp gateway: a real HTTP server on loopback, for tests and bench_notify.
 
 It speaks the three dialects of crm.messaging.providers (generic JSON SMS,
 Zenvia-style SMS, WhatsApp Cloud API), deduplicates on the idempotency key the
@@ -74,6 +74,9 @@ class FakeGateway:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: without TCP_NODELAY, Nagle plus the
+            # client's delayed ACK would stall every answer by ~40 ms.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass

@@ -23,7 +23,7 @@ from config.celery import app as celery_app
 from core.services import create_object
 from crm.services import create_address, create_person
 from crm.validators import with_cpf_check_digits
-from tests.fakes.gateway import FakeGateway
+from crm.messaging.fake_gateway import FakeGateway
 from tests.integration.conftest import smtp_server  # noqa: F401  (a fixture)
 
 INSIDE = (-51.2200, -30.0330)
