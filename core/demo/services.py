@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from billing.choices import PORT_HOLDING_STATUSES, ContractStatus
 from billing.models import Contract, Plan
 from gis.osm_import import import_osm
+from gis.tiles import TOPIC_MODELS, data_changed, refresh_tile_cells
 
 from .catalogue import CONTRACT_STATUS_WEIGHTS, DEMO_USERS, PLANS, TECHNICIAN_USERNAME_REGEX
 from .city import CityMap
@@ -79,11 +80,19 @@ def load_demo_city(osm_path, population_csv, *, seed=DEFAULT_SEED, size=DemoSize
     with phase(_("technicians and service orders")):
         technicians = create_technicians(run, city, plant, technician_users, skills)
         create_orders(run, contracts, skills, technicians)
+    with phase(_("map tiles")):
+        refresh_tile_cells()
+        _tiles_changed()
     report.counts = demo_counts()
     report.contracts_without_port = Contract.objects.filter(
         status__in=PORT_HOLDING_STATUSES, cto_box__isnull=True
     ).count()
     return report
+
+
+def _tiles_changed():
+    """Bulk writes and TRUNCATE fire no signals: tell the map's tiles once the data commits."""
+    transaction.on_commit(lambda: data_changed(*TOPIC_MODELS))
 
 
 def expected_port_holders(size):
@@ -102,3 +111,4 @@ def wipe_demo_data():
         cursor.execute(f"TRUNCATE {', '.join(DEMO_TABLES)} RESTART IDENTITY CASCADE")
     get_user_model().objects.filter(username__in=[username for username, *_rest in DEMO_USERS]).delete()
     get_user_model().objects.filter(username__regex=TECHNICIAN_USERNAME_REGEX).delete()
+    _tiles_changed()

@@ -87,6 +87,11 @@ class TestTheSmallCity:
             """
         ) == 0
 
+    def test_the_map_tile_aggregates_are_built_for_the_loaded_contracts(self):
+        assert scalar("SELECT sum(n) FROM geo_tilecell WHERE layer = 'contracts'") == Contract.objects.count()
+        assert scalar("SELECT sum(n) FROM geo_tilecell WHERE layer = 'clients'") == Person.objects.filter(
+            contracts__isnull=False).distinct().count()
+
     def test_contract_point_is_the_address_point(self):
         assert Contract.objects.count() == Address.objects.count()
         assert scalar(
