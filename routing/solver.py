@@ -9,7 +9,7 @@ are registered as C++ transit matrices: no Python callback runs inside the
 local search, which is what makes guided local search fast.
 """
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util.optional_boolean_pb2 import BOOL_FALSE, BOOL_TRUE
@@ -244,7 +244,7 @@ def solve(problem, search=SearchSettings()):
     remaining = search.seconds - (time.monotonic() - began)
     assignment = builder.model.SolveWithParameters(
         search_parameters(
-            SearchSettings(**{**search.__dict__, "seconds": max(remaining, 0.05)}), problem.serve_all
+            replace(search, seconds=max(remaining, 0.05)), problem.serve_all
         )
     )
     if assignment is None:
