@@ -320,10 +320,16 @@ def _claim(ids):
 
 
 def _mark(delivery_id, **fields):
-    """Record one outcome; sending -> x (or queued -> x when a watcher requeued a slow claim)."""
-    Delivery.objects.filter(
-        pk=delivery_id, status__in=[DeliveryStatus.SENDING, DeliveryStatus.QUEUED]
-    ).update(**fields)
+    """Record one outcome; sending -> x (or queued -> x when a watcher requeued a slow claim).
+
+    Plain SQL: this runs once per message and the ORM's query building was a third of it.
+    """
+    assignments = ", ".join(f"{Delivery._meta.get_field(name).column} = %s" for name in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE crm_delivery SET {assignments} WHERE id = %s AND status IN ('sending', 'queued')",
+            [*fields.values(), delivery_id],
+        )
 
 
 def _backoff(attempts, retry_after=None):
