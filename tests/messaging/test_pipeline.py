@@ -201,3 +201,15 @@ def test_the_email_opt_out_link_asks_then_records(smtp_server, make_client, run_
     ana.refresh_from_db()
     assert ana.consent_email is False
     assert forged.status_code == 400
+
+
+def test_staff_opt_out_in_the_admin_goes_through_the_service(admin_client, make_client):
+    ana = make_client("Ana", phone=phone(1))
+
+    response = admin_client.post("/admin/crm/optout/add/",
+                                 {"person": ana.pk, "channel": "sms", "detail": "by phone"})
+
+    assert response.status_code == 302
+    ana.refresh_from_db()
+    assert ana.consent_sms is False
+    assert OptOut.objects.get(person=ana).source == "staff"
