@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.i18n import JavaScriptCatalog
 
 from . import views
 
@@ -7,4 +8,7 @@ app_name = "frontend"
 urlpatterns = [
     path("", views.home, name="home"),
     path("overview/map/", views.overview_map, name="overview-map"),
+    path("map/", views.dispatch_map, name="map"),
+    # Strings of our JavaScript (djangojs domain), for gettext() in the browser.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="jsi18n"),
 ]

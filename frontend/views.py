@@ -1,9 +1,11 @@
 import datetime
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
@@ -76,3 +78,49 @@ def overview_map(request):
         html = fmap.get_root().render()
         cache.set(key, html, OVERVIEW_MAP_CACHE_SECONDS)
     return HttpResponse(html)
+
+
+# Pages an entity's popup links to: (app, model, API route name), by tile layer.
+MAP_DETAIL_PAGES = {
+    "clients": ("crm", "person", "crm-api:person-detail"),
+    "contracts": ("billing", "contract", "billing-api:contract-detail"),
+    "orders": ("fieldops", "serviceorder", "fieldops-api:serviceorder-detail"),
+    "boxes": ("geo", "ctobox", "gis-api:ctobox-detail"),
+    "cables": ("geo", "cable", "gis-api:cable-detail"),
+    "coverage": ("geo", "coveragearea", "gis-api:coveragearea-detail"),
+    "technicians": ("fieldops", "technician", "fieldops-api:technician-detail"),
+}
+
+
+def _url_template(name):
+    """A route's URL with an `{id}` placeholder for the browser to fill in (reversed with a sentinel id)."""
+    return reverse(name, args=[0]).replace("/0/", "/{id}/")
+
+
+def _detail_url_templates(user):
+    """Per layer, where a popup's link leads: the admin page for staff, else the API's browsable detail."""
+    templates = {}
+    for layer, (app_label, model, api_route) in MAP_DETAIL_PAGES.items():
+        if not user.has_perm(f"{app_label}.view_{model}"):
+            continue
+        admin_route = f"admin:{app_label}_{model}_change"
+        templates[layer] = _url_template(admin_route if user.is_staff else api_route)
+    return templates
+
+
+@login_required
+def dispatch_map(request):
+    """The dispatcher's map. Which layers appear is the tile index's business: it follows the role."""
+    user = request.user
+    config = {
+        "center": settings.MALHA_MAP_CENTER,
+        "urls": {
+            "tiles": reverse("tiles:index"),
+            "search": reverse("gis-api:search"),
+            "selection": reverse("gis-api:selection"),
+            "selection_export": reverse("gis-api:selection-export"),
+            "detail": _detail_url_templates(user),
+        },
+        "can_select": user.has_perm("billing.view_contract"),
+    }
+    return render(request, "frontend/map.html", {"map_config": config})
