@@ -7,7 +7,19 @@ from django.utils.translation import gettext_lazy as _
 
 from gis.validators import validate_lonlat_range
 
-from .choices import PORT_HOLDING_STATUSES, ContractStatus
+from .choices import (
+    PORT_HOLDING_STATUSES,
+    Bank,
+    ContractAction,
+    ContractStatus,
+    InvoiceLineKind,
+    InvoiceStatus,
+    PaymentMethod,
+    RetentionStatus,
+    ReturnRecordStatus,
+    SuspensionKind,
+)
+from .money import MAX_FINE_PERCENT, MAX_MONTHLY_INTEREST_PERCENT
 
 
 class Plan(models.Model):
@@ -34,6 +46,61 @@ class Plan(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(monthly_price__gte=0), name="billing_plan_price_nonneg"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class BillingWallet(models.Model):
+    """A bank account that issues boletos and PIX charges, with its fee and blocking rules."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    bank = models.CharField(_("bank"), max_length=3, choices=Bank.choices, default=Bank.ITAU)
+    agency = models.CharField(_("agency"), max_length=4)
+    account = models.CharField(_("account"), max_length=5)
+    wallet_code = models.CharField(_("bank wallet (carteira)"), max_length=3, default="109")
+    next_nosso_numero = models.PositiveBigIntegerField(_("next nosso número"), default=1)
+    fine_percent = models.DecimalField(
+        _("late fine (%)"), max_digits=4, decimal_places=2, default=Decimal("2.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_FINE_PERCENT)],
+    )
+    monthly_interest_percent = models.DecimalField(
+        _("interest per month (%)"), max_digits=4, decimal_places=2, default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_MONTHLY_INTEREST_PERCENT)],
+    )
+    discount_percent = models.DecimalField(
+        _("discount until the due date (%)"), max_digits=5, decimal_places=2, default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    days_to_suspend = models.PositiveSmallIntegerField(
+        _("days overdue before suspension"), default=15
+    )
+    max_trust_unlock_days = models.PositiveSmallIntegerField(_("longest trust unlock (days)"), default=5)
+    pix_key = models.CharField(_("PIX key"), max_length=77, blank=True)
+    merchant_name = models.CharField(_("beneficiary name"), max_length=120)
+    merchant_city = models.CharField(_("beneficiary city"), max_length=60)
+    is_default = models.BooleanField(_("default wallet"), default=False)
+
+    class Meta:
+        verbose_name = _("billing wallet")
+        verbose_name_plural = _("billing wallets")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="billing_one_default_wallet"
+            ),
+            models.CheckConstraint(
+                condition=Q(fine_percent__gte=0, fine_percent__lte=MAX_FINE_PERCENT),
+                name="billing_wallet_fine_limit",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    monthly_interest_percent__gte=0,
+                    monthly_interest_percent__lte=MAX_MONTHLY_INTEREST_PERCENT,
+                ),
+                name="billing_wallet_interest_limit",
             ),
         ]
 
@@ -70,6 +137,20 @@ class Contract(models.Model):
         related_name="contracts",
     )
     cto_port = models.PositiveSmallIntegerField(_("box port"), null=True, blank=True)
+    wallet = models.ForeignKey(
+        BillingWallet, verbose_name=_("payment profile"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="contracts", help_text=_("Empty: the default billing wallet."),
+    )
+    monthly_discount = models.DecimalField(
+        _("monthly discount (R$)"), max_digits=10, decimal_places=2, default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    suspension_kind = models.CharField(
+        _("suspension kind"), max_length=10, choices=SuspensionKind.choices, blank=True
+    )
+    do_not_block_until = models.DateField(_("do not block until"), null=True, blank=True)
+    trust_unlock_until = models.DateField(_("unlocked on trust until"), null=True, blank=True)
+    cancellation_reason = models.CharField(_("cancellation reason"), max_length=255, blank=True)
     signed_on = models.DateField(_("signed on"))
     activated_on = models.DateField(_("activated on"), null=True, blank=True)
     suspended_on = models.DateField(_("suspended on"), null=True, blank=True)
@@ -112,3 +193,192 @@ class Contract(models.Model):
 
     def __str__(self):
         return self.number
+
+
+class ContractEvent(models.Model):
+    """The audit trail: every lifecycle change of a contract, who made it and why."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=30, choices=ContractAction.choices)
+    from_status = models.CharField(_("from status"), max_length=25, choices=ContractStatus.choices)
+    to_status = models.CharField(_("to status"), max_length=25, choices=ContractStatus.choices)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    user = models.ForeignKey(
+        "auth.User", verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contract event")
+        verbose_name_plural = _("contract events")
+        ordering = ["-created_at", "-id"]
+
+
+class CancellationRequest(models.Model):
+    """A client asked to cancel: the retention queue, until won back or confirmed."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="cancellation_requests")
+    reason = models.CharField(_("reason"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RetentionStatus.choices, default=RetentionStatus.OPEN
+    )
+    outcome_note = models.CharField(_("outcome note"), max_length=255, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cancellation request")
+        verbose_name_plural = _("cancellation requests")
+        ordering = ["requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract"], condition=Q(status=RetentionStatus.OPEN),
+                name="billing_one_open_cancellation_request",
+            )
+        ]
+
+
+class Charge(models.Model):
+    """A one-off charge (or credit, when negative) billed on the contract's next invoice."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="charges")
+    description = models.CharField(_("description"), max_length=200)
+    amount = models.DecimalField(_("amount (R$)"), max_digits=10, decimal_places=2)
+    created_on = models.DateField(_("created on"))
+    invoice = models.ForeignKey(
+        "Invoice", on_delete=models.SET_NULL, null=True, blank=True, related_name="charges"
+    )
+
+    class Meta:
+        verbose_name = _("one-off charge")
+        verbose_name_plural = _("one-off charges")
+        ordering = ["created_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="billing_charge_not_zero")
+        ]
+
+
+class Invoice(models.Model):
+    """What a client owes for a period (or for a renegotiation), payable by boleto or PIX."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="invoices")
+    wallet = models.ForeignKey(BillingWallet, on_delete=models.PROTECT, related_name="invoices")
+    period = models.DateField(_("period (month)"), null=True, blank=True)
+    issued_on = models.DateField(_("issued on"))
+    due_date = models.DateField(_("due date"))
+    amount = models.DecimalField(_("amount (R$)"), max_digits=12, decimal_places=2)
+    paid_principal = models.DecimalField(
+        _("principal paid (R$)"), max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN,
+        db_index=True,
+    )
+    nosso_numero = models.PositiveBigIntegerField(_("nosso número"))
+    status_reason = models.CharField(_("reason"), max_length=255, blank=True)
+    renegotiated_into = models.ForeignKey(
+        "self", verbose_name=_("renegotiated into"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="renegotiated_from",
+    )
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    deletion_reason = models.CharField(_("deletion reason"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-due_date", "-id"]
+        indexes = [models.Index(fields=["status", "due_date"])]
+        constraints = [
+            # The monthly run's idempotency: one invoice per contract and month, ever.
+            models.UniqueConstraint(fields=["contract", "period"], name="billing_one_invoice_per_period"),
+            models.UniqueConstraint(fields=["wallet", "nosso_numero"], name="billing_unique_nosso_numero"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="billing_invoice_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(paid_principal__gte=0, paid_principal__lte=F("amount")),
+                name="billing_invoice_paid_within_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return f"FT-{self.pk:07d}"
+
+    @property
+    def balance(self):
+        return self.amount - self.paid_principal
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(_("kind"), max_length=15, choices=InvoiceLineKind.choices)
+    description = models.CharField(_("description"), max_length=200)
+    amount = models.DecimalField(_("amount (R$)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+        ordering = ["id"]
+
+
+class ReturnFile(models.Model):
+    """An imported bank return file; its hash makes a re-import a no-op."""
+
+    bank = models.CharField(_("bank"), max_length=3, choices=Bank.choices)
+    filename = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    user = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bank return file")
+        verbose_name_plural = _("bank return files")
+        ordering = ["-imported_at"]
+
+
+class ReturnRecord(models.Model):
+    """One detail line of a return file and what it did."""
+
+    file = models.ForeignKey(ReturnFile, on_delete=models.CASCADE, related_name="records")
+    line_number = models.PositiveIntegerField(_("line"))
+    nosso_numero = models.PositiveBigIntegerField(_("nosso número"))
+    occurrence = models.CharField(_("occurrence code"), max_length=2)
+    amount_paid = models.DecimalField(_("amount paid (R$)"), max_digits=12, decimal_places=2)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    invoice = models.ForeignKey(Invoice, on_delete=models.SET_NULL, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=15, choices=ReturnRecordStatus.choices)
+    resolution_note = models.CharField(_("resolution note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("bank return record")
+        verbose_name_plural = _("bank return records")
+        ordering = ["file", "line_number"]
+
+
+class Payment(models.Model):
+    """Money received for an invoice; undone by a reversal with a reason, never deleted."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(_("method"), max_length=15, choices=PaymentMethod.choices)
+    paid_on = models.DateField(_("paid on"))
+    amount = models.DecimalField(_("amount received (R$)"), max_digits=12, decimal_places=2)
+    principal = models.DecimalField(_("applied to principal (R$)"), max_digits=12, decimal_places=2)
+    discount = models.DecimalField(_("discount (R$)"), max_digits=12, decimal_places=2, default=0)
+    fine = models.DecimalField(_("fine (R$)"), max_digits=12, decimal_places=2, default=0)
+    interest = models.DecimalField(_("interest (R$)"), max_digits=12, decimal_places=2, default=0)
+    return_record = models.OneToOneField(
+        ReturnRecord, on_delete=models.PROTECT, null=True, blank=True, related_name="payment"
+    )
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+    reversal_reason = models.CharField(_("reversal reason"), max_length=255, blank=True)
+    user = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-paid_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0, principal__gt=0), name="billing_payment_positive"),
+        ]

@@ -1,10 +1,12 @@
 """Billing writes: contracts and their lifecycle, invoices, payments, bank returns."""
 
 import datetime
+import hashlib
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import DateField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,10 +14,30 @@ from core.services import next_number
 from crm.services import mark_as_client
 from gis.selectors import cto_box_for_update
 
-from .choices import ContractStatus
-from .choices import ContractAction, ContractStatus, RetentionStatus, SuspensionKind
-from .models import BillingWallet, CancellationRequest, Charge, Contract, ContractEvent
-from .money import month_bounds, parse_money, to_cents
+from .choices import (
+    RECEIVABLE_STATUSES,
+    ContractAction,
+    ContractStatus,
+    InvoiceLineKind,
+    InvoiceStatus,
+    PaymentMethod,
+    RetentionStatus,
+    ReturnRecordStatus,
+    SuspensionKind,
+)
+from .models import (
+    BillingWallet,
+    CancellationRequest,
+    Charge,
+    Contract,
+    ContractEvent,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    ReturnFile,
+    ReturnRecord,
+)
+from .money import amount_due, month_bounds, parse_money, prorated, to_cents
 from .selectors import port_holder
 from .signals import notify_access_changed
 
@@ -429,3 +451,416 @@ def wallet_for(contract):
 
 def default_wallet():
     return BillingWallet.objects.filter(is_default=True).first()
+
+
+# --- Invoices ---
+
+MONTHLY_RUN_BATCH = 2000
+
+
+def _add_month(day):
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def _allocate_nosso_numeros(wallet_id, count):
+    """Reserve `count` consecutive nosso números of a wallet (row-locked until commit)."""
+    wallet = BillingWallet.objects.select_for_update().get(pk=wallet_id)
+    first = wallet.next_nosso_numero
+    wallet.next_nosso_numero = first + count
+    wallet.save(update_fields=["next_nosso_numero"])
+    return iter(range(first, first + count))
+
+
+def _monthly_invoice(contract, period, charges, issued_on):
+    """Lines and total of one contract's invoice for `period`, or None when nothing is owed."""
+    first, last = month_bounds(period)
+    price = contract.plan.monthly_price
+    if contract.activated_on > first:
+        lines = [(InvoiceLineKind.PLAN, _("%(plan)s, %(start)s to %(end)s (pro-rata)") % {
+            "plan": contract.plan, "start": contract.activated_on.strftime("%d/%m"), "end": last.strftime("%d/%m/%Y")},
+            prorated(price, contract.activated_on, last))]
+    else:
+        lines = [(InvoiceLineKind.PLAN, _("%(plan)s, %(month)s") % {
+            "plan": contract.plan, "month": first.strftime("%m/%Y")}, price)]
+    if contract.monthly_discount:
+        discount = min(contract.monthly_discount, lines[0][2])
+        lines.append((InvoiceLineKind.DISCOUNT, _("Monthly discount"), -discount))
+    lines += [(InvoiceLineKind.CHARGE, charge.description, charge.amount) for charge in charges]
+    total = sum(amount for _kind, _text, amount in lines)
+    if total <= 0:
+        return None
+    return lines, total
+
+
+def run_monthly_invoices(period, *, issued_on=None, batch_size=MONTHLY_RUN_BATCH):
+    """Invoice every active contract for the month of `period`; returns how many were created.
+
+    Months are billed in arrears: the invoice for March is due on the contract's
+    due day in April. Idempotent and resumable: each batch commits on its own,
+    contracts that already have an invoice for the month are skipped (and the
+    unique (contract, period) constraint backs that up), and concurrent runs
+    skip each other's locked rows.
+    """
+    first, last = month_bounds(period)
+    issued_on = issued_on or timezone.localdate()
+    due_month = _add_month(first)
+    fallback = default_wallet()
+    created = 0
+    last_id = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Contract.objects.filter(
+                    pk__gt=last_id, status=ContractStatus.ACTIVE, activated_on__lte=last
+                )
+                .exclude(Exists(Invoice.objects.filter(contract=OuterRef("pk"), period=first)))
+                .select_related("plan")
+                .select_for_update(of=("self",), skip_locked=True)
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                return created
+            last_id = batch[-1].pk
+            created += _invoice_batch(batch, first, last, due_month, issued_on, fallback)
+
+
+def _invoice_batch(contracts, first, last, due_month, issued_on, fallback):
+    charges_by_contract = {}
+    for charge in Charge.objects.filter(
+        contract__in=contracts, invoice__isnull=True, created_on__lte=last
+    ).order_by("id"):
+        charges_by_contract.setdefault(charge.contract_id, []).append(charge)
+    drafts = []
+    for contract in contracts:
+        wallet_id = contract.wallet_id or (fallback and fallback.pk)
+        if wallet_id is None:
+            raise ValidationError(_("Configure a default billing wallet first."))
+        built = _monthly_invoice(contract, first, charges_by_contract.get(contract.pk, []), issued_on)
+        if built:
+            drafts.append((contract, wallet_id, *built))
+    numbers = {}
+    for wallet_id in {wallet_id for _c, wallet_id, _l, _t in drafts}:
+        numbers[wallet_id] = _allocate_nosso_numeros(
+            wallet_id, sum(1 for _c, w, _l, _t in drafts if w == wallet_id)
+        )
+    invoices = Invoice.objects.bulk_create(
+        Invoice(
+            contract=contract, wallet_id=wallet_id, period=first, issued_on=issued_on,
+            due_date=due_month.replace(day=contract.due_day), amount=total,
+            nosso_numero=next(numbers[wallet_id]),
+        )
+        for contract, wallet_id, _lines, total in drafts
+    )
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(invoice=invoice, kind=kind, description=text[:200], amount=amount)
+        for invoice, (_c, _w, lines, _t) in zip(invoices, drafts)
+        for kind, text, amount in lines
+    )
+    billed = []
+    for invoice, (contract, *_rest) in zip(invoices, drafts):
+        for charge in charges_by_contract.get(contract.pk, []):
+            charge.invoice = invoice
+            billed.append(charge)
+    Charge.objects.bulk_update(billed, ["invoice"])
+    return len(invoices)
+
+
+def _locked_invoice(invoice):
+    return Invoice.objects.select_for_update().get(pk=invoice.pk)
+
+
+def _live_payments(invoice):
+    return invoice.payments.filter(reversed_at__isnull=True)
+
+
+@transaction.atomic
+def cancel_invoice(invoice, *, reason):
+    invoice = _locked_invoice(invoice)
+    reason = _require_reason(reason)
+    if invoice.deleted_at or invoice.status not in RECEIVABLE_STATUSES:
+        raise ValidationError(_("Only an invoice still owed can be cancelled."))
+    if _live_payments(invoice).exists():
+        raise ValidationError(_("This invoice has payments; reverse them before cancelling it."))
+    invoice.status = InvoiceStatus.CANCELLED
+    invoice.status_reason = reason
+    invoice.save(update_fields=["status", "status_reason", "updated_at"])
+    invoice.charges.update(invoice=None)
+    return invoice
+
+
+@transaction.atomic
+def delete_invoice(invoice, *, reason):
+    """Hide an invoice issued by mistake; it stays in the deleted-invoices list with the reason.
+
+    Its one-off charges go back to the unbilled list, and its month is not invoiced again.
+    """
+    invoice = _locked_invoice(invoice)
+    reason = _require_reason(reason)
+    if invoice.deleted_at:
+        raise ValidationError(_("This invoice was already deleted."))
+    if _live_payments(invoice).exists():
+        raise ValidationError(_("This invoice has payments; reverse them before deleting it."))
+    invoice.deleted_at = timezone.now()
+    invoice.deletion_reason = reason
+    invoice.save(update_fields=["deleted_at", "deletion_reason", "updated_at"])
+    invoice.charges.update(invoice=None)
+    return invoice
+
+
+@transaction.atomic
+def renegotiate_invoices(invoices, *, due_date, reason, issued_on=None):
+    """Replace owed invoices of one contract by one new invoice of their balances plus the fees
+    due today; the old ones count as settled by the new one."""
+    reason = _require_reason(reason)
+    today = issued_on or timezone.localdate()
+    locked = list(Invoice.objects.select_for_update().filter(pk__in=[i.pk for i in invoices]).order_by("pk"))
+    if not locked:
+        raise ValidationError({"invoices": [_("Choose the invoices to renegotiate.")]})
+    if len({invoice.contract_id for invoice in locked}) != 1:
+        raise ValidationError({"invoices": [_("Renegotiate the invoices of one contract at a time.")]})
+    if any(invoice.deleted_at or invoice.status not in RECEIVABLE_STATUSES for invoice in locked):
+        raise ValidationError({"invoices": [_("Only invoices still owed can be renegotiated.")]})
+    if due_date < today:
+        raise ValidationError({"due_date": [_("Choose today or a later date.")]})
+    lines = []
+    for invoice in locked:
+        due = _amount_due(invoice, today)
+        lines.append(
+            (_("Invoice %(invoice)s (balance %(balance)s + fees %(fees)s)")
+             % {"invoice": invoice, "balance": invoice.balance, "fees": due.fine + due.interest},
+             invoice.balance + due.fine + due.interest)
+        )
+    contract = locked[0].contract
+    wallet = wallet_for(contract)
+    new = Invoice.objects.create(
+        contract=contract, wallet=wallet, period=None, issued_on=today, due_date=due_date,
+        amount=sum(amount for _text, amount in lines), status_reason=reason,
+        nosso_numero=next(_allocate_nosso_numeros(wallet.pk, 1)),
+    )
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(invoice=new, kind=InvoiceLineKind.RENEGOTIATED, description=text, amount=amount)
+        for text, amount in lines
+    )
+    Invoice.objects.filter(pk__in=[i.pk for i in locked]).update(
+        status=InvoiceStatus.RENEGOTIATED, renegotiated_into=new, status_reason=reason,
+        updated_at=timezone.now(),
+    )
+    return new
+
+
+# --- Payments ---
+
+
+def _amount_due(invoice, paid_on):
+    wallet = invoice.wallet
+    return amount_due(
+        invoice.balance, invoice.due_date, paid_on,
+        fine_percent=wallet.fine_percent,
+        monthly_interest_percent=wallet.monthly_interest_percent,
+        discount_percent=wallet.discount_percent if invoice.paid_principal == 0 else Decimal("0"),
+    )
+
+
+def _apply_payment(invoice, *, amount, paid_on, method, user=None, return_record=None, allow_excess=False):
+    """Settle `invoice` (row-locked) with `amount`.
+
+    A payment that covers the balance plus the fees due on `paid_on` settles it
+    (the discount applies up to the due date); a smaller one is partial and goes
+    to principal, fees being computed on the remaining balance when it is paid.
+    """
+    if invoice.deleted_at or invoice.status not in RECEIVABLE_STATUSES:
+        raise ValidationError(
+            _("Invoice %(invoice)s is %(status)s and takes no payment.")
+            % {"invoice": invoice, "status": invoice.get_status_display().lower()}
+        )
+    due = _amount_due(invoice, paid_on)
+    if amount > due.total and not allow_excess:
+        raise ValidationError(
+            {"amount": [_("The amount due on %(date)s is %(total)s; %(amount)s is more than that.")
+                        % {"date": paid_on.strftime("%d/%m/%Y"), "total": due.total, "amount": amount}]}
+        )
+    if amount >= due.total:
+        payment = Payment(principal=invoice.balance, discount=due.discount, fine=due.fine, interest=due.interest)
+        invoice.paid_principal = invoice.amount
+        invoice.status = InvoiceStatus.PAID
+    else:
+        payment = Payment(principal=min(amount, invoice.balance))
+        invoice.paid_principal += payment.principal
+        invoice.status = InvoiceStatus.PARTIALLY_PAID
+    payment.invoice = invoice
+    payment.amount = amount
+    payment.paid_on = paid_on
+    payment.method = method
+    payment.return_record = return_record
+    payment.user = user if user and user.is_authenticated else None
+    payment.save()
+    invoice.save(update_fields=["paid_principal", "status", "updated_at"])
+    if invoice.status == InvoiceStatus.PAID:
+        _unsuspend_if_paid_up(invoice.contract_id)
+    return payment
+
+
+@transaction.atomic
+def settle_invoice(invoice, *, amount, paid_on=None, user=None):
+    """A manual settlement at the counter or from a transfer: full or partial."""
+    amount = parse_money(amount)
+    paid_on = paid_on or timezone.localdate()
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": [_("A payment cannot be in the future.")]})
+    return _apply_payment(_locked_invoice(invoice), amount=amount, paid_on=paid_on,
+                          method=PaymentMethod.MANUAL, user=user)
+
+
+@transaction.atomic
+def reverse_payment(payment, *, reason, user=None):
+    """Undo a payment (bounced transfer, wrong invoice); the invoice is owed again."""
+    reason = _require_reason(reason)
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.reversed_at:
+        raise ValidationError(_("This payment was already reversed."))
+    invoice = _locked_invoice(payment.invoice)
+    payment.reversed_at = timezone.now()
+    payment.reversal_reason = reason
+    payment.save(update_fields=["reversed_at", "reversal_reason"])
+    invoice.paid_principal -= payment.principal
+    invoice.status = InvoiceStatus.REVERSED if invoice.paid_principal == 0 else InvoiceStatus.PARTIALLY_PAID
+    invoice.status_reason = reason
+    invoice.save(update_fields=["paid_principal", "status", "status_reason", "updated_at"])
+    return payment
+
+
+@transaction.atomic
+def import_return_file(content, *, filename, user=None):
+    """Settle invoices from an Itaú CNAB 400 return file, in one transaction.
+
+    Returns (file, created): the same file imported again is recognised by its
+    hash and changes nothing. A payment for an invoice already paid is listed
+    as a duplicate, one for an unknown nosso número as unmatched.
+    """
+    from .cnab import parse_itau_400
+
+    raw = content if isinstance(content, bytes) else content.encode("latin-1")
+    digest = hashlib.sha256(raw).hexdigest()
+    existing = ReturnFile.objects.filter(sha256=digest).first()
+    if existing:
+        return existing, False
+    details = parse_itau_400(raw)
+    return_file = ReturnFile.objects.create(bank="341", filename=filename[:200], sha256=digest, user=user)
+    invoices = {
+        invoice.nosso_numero: invoice
+        for invoice in Invoice.objects.select_for_update()
+        .filter(wallet__bank="341", nosso_numero__in=[d.nosso_numero for d in details if d.is_payment])
+        .select_related("wallet")
+    }
+    for detail in details:
+        invoice = invoices.get(detail.nosso_numero) if detail.is_payment else None
+        record = ReturnRecord(
+            file=return_file, line_number=detail.line_number, nosso_numero=detail.nosso_numero,
+            occurrence=detail.occurrence, amount_paid=detail.amount_paid, paid_on=detail.paid_on,
+            invoice=invoice,
+        )
+        if not detail.is_payment:
+            record.status = ReturnRecordStatus.INFORMATIONAL
+        elif invoice is None or detail.paid_on is None or detail.amount_paid <= 0:
+            record.status = ReturnRecordStatus.UNMATCHED
+        elif invoice.status == InvoiceStatus.PAID:
+            record.status = ReturnRecordStatus.DUPLICATE
+        elif invoice.deleted_at or invoice.status not in RECEIVABLE_STATUSES:
+            record.status = ReturnRecordStatus.REFUSED
+        else:
+            record.status = ReturnRecordStatus.SETTLED
+        record.save()
+        if record.status == ReturnRecordStatus.SETTLED:
+            _apply_payment(invoice, amount=detail.amount_paid, paid_on=detail.paid_on,
+                           method=PaymentMethod.BANK_RETURN, return_record=record, allow_excess=True)
+    return return_file, True
+
+
+@transaction.atomic
+def resolve_return_record(record, *, note):
+    """A person dealt with an unmatched, duplicate or refused record (refund, manual settlement)."""
+    record = ReturnRecord.objects.select_for_update().get(pk=record.pk)
+    note = _require_reason(note, "note")
+    if record.status not in (ReturnRecordStatus.UNMATCHED, ReturnRecordStatus.DUPLICATE, ReturnRecordStatus.REFUSED):
+        raise ValidationError(_("Only unmatched, duplicate or refused records need resolving."))
+    record.status = ReturnRecordStatus.RESOLVED
+    record.resolution_note = note
+    record.save(update_fields=["status", "resolution_note"])
+    return record
+
+
+# --- Overdue suspension ---
+
+
+def _blocking_invoices(today):
+    """Owed invoices past their wallet's tolerance on `today`."""
+    tolerance_ends = ExpressionWrapper(
+        F("due_date") + F("wallet__days_to_suspend") * Value(datetime.timedelta(days=1)),
+        output_field=DateField(),
+    )
+    return Invoice.objects.alias(tolerance_ends=tolerance_ends).filter(
+        status__in=RECEIVABLE_STATUSES, deleted_at__isnull=True, tolerance_ends__lt=today
+    )
+
+
+def _unsuspend_if_paid_up(contract_id, today=None):
+    today = today or timezone.localdate()
+    contract = Contract.objects.select_for_update().get(pk=contract_id)
+    if contract.status != ContractStatus.SUSPENDED or contract.suspension_kind != SuspensionKind.DEBT:
+        return
+    if _blocking_invoices(today).filter(contract_id=contract_id).exists():
+        return
+    before = contract.status
+    contract.status = ContractStatus.ACTIVE
+    contract.suspension_kind = ""
+    contract.suspended_on = None
+    contract.save(update_fields=["status", "suspension_kind", "suspended_on", "updated_at"])
+    _record(contract, ContractAction.REACTIVATED, before, reason=_("Debt paid"))
+    notify_access_changed([contract.pk], blocked=False)
+
+
+@transaction.atomic
+def run_overdue_suspensions(today=None):
+    """The daily job: mark invoices overdue, suspend contracts whose debt passed the wallet's
+    tolerance (unless "do not block until" or a trust unlock still holds), lift suspensions for
+    debt that is paid. Returns (suspended, unsuspended) counts; a rerun the same day does nothing."""
+    today = today or timezone.localdate()
+    Invoice.objects.filter(
+        status__in=(InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.REVERSED),
+        due_date__lt=today, deleted_at__isnull=True,
+    ).update(status=InvoiceStatus.OVERDUE, updated_at=timezone.now())
+    blocking = _blocking_invoices(today).filter(contract=OuterRef("pk"))
+    to_suspend = list(
+        Contract.objects.filter(status=ContractStatus.ACTIVE)
+        .filter(Q(do_not_block_until__isnull=True) | Q(do_not_block_until__lt=today))
+        .filter(Q(trust_unlock_until__isnull=True) | Q(trust_unlock_until__lt=today))
+        .filter(Exists(blocking))
+        .select_for_update(of=("self",))
+        .values_list("pk", flat=True)
+    )
+    to_unsuspend = list(
+        Contract.objects.filter(status=ContractStatus.SUSPENDED, suspension_kind=SuspensionKind.DEBT)
+        .exclude(Exists(blocking))
+        .select_for_update(of=("self",))
+        .values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    Contract.objects.filter(pk__in=to_suspend).update(
+        status=ContractStatus.SUSPENDED, suspension_kind=SuspensionKind.DEBT, suspended_on=today,
+        trust_unlock_until=None, updated_at=now,
+    )
+    Contract.objects.filter(pk__in=to_unsuspend).update(
+        status=ContractStatus.ACTIVE, suspension_kind="", suspended_on=None, updated_at=now,
+    )
+    ContractEvent.objects.bulk_create(
+        [ContractEvent(contract_id=pk, action=ContractAction.SUSPENDED, from_status=ContractStatus.ACTIVE,
+                       to_status=ContractStatus.SUSPENDED, reason=_("Overdue debt"), details={"kind": "debt"})
+         for pk in to_suspend]
+        + [ContractEvent(contract_id=pk, action=ContractAction.REACTIVATED, from_status=ContractStatus.SUSPENDED,
+                         to_status=ContractStatus.ACTIVE, reason=_("Debt paid"))
+           for pk in to_unsuspend],
+        batch_size=5000,
+    )
+    notify_access_changed(to_suspend, blocked=True)
+    notify_access_changed(to_unsuspend, blocked=False)
+    return len(to_suspend), len(to_unsuspend)

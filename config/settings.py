@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -135,6 +136,15 @@ CELERY_TIMEZONE = "America/Sao_Paulo"
 CELERY_BEAT_SCHEDULE = {
     # Low-zoom client/contract map cells follow contract changes (gis/tiles.py).
     "refresh-tile-cells": {"task": "gis.tasks.refresh_tile_cells_task", "schedule": 30.0},
+    # Billing: last month's invoices on the 1st, the overdue-suspension job every morning.
+    "billing-monthly-invoices": {
+        "task": "billing.tasks.run_monthly_invoices_task",
+        "schedule": crontab(minute=0, hour=3, day_of_month=1),
+    },
+    "billing-overdue-suspensions": {
+        "task": "billing.tasks.run_overdue_suspensions_task",
+        "schedule": crontab(minute=0, hour=6),
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
