@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, OuterRef
 
 from gis.selection import contracts_in_area
 
-from ..models import Campaign, Delivery, MessageLog, OptOut, Person
+from ..models import Campaign, MessageLog, OptOut, Person
 from .choices import Channel, DeliveryStatus, ExclusionReason
 
 
@@ -102,7 +102,3 @@ def message_log(person=None):
 
 def people_with_mobile(phone):
     return Person.objects.filter(mobile_phone=phone)
-
-
-def delivery_by_key(key):
-    return Delivery.objects.filter(idempotency_key=key).first()

@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 
 from gis.selection import clean_contract_filters, clean_selection_area
 
-from ..models import Campaign, Delivery, MessageLog, OptOut, Person
+from ..models import Campaign, Delivery, OptOut, Person
 from . import selectors
 from .choices import CampaignStatus, Channel, DeliveryStatus, ExclusionReason, OptOutSource
 from .providers import OutgoingMessage, PermanentFailure, TemporaryFailure, provider_for
@@ -154,7 +154,7 @@ def _measure(channel, bodies):
     return {"characters": characters, "max_characters": limit}
 
 
-def render_campaign(*, channel, subject, body, area, contract_statuses=(), plan_ids=(),
+def render_campaign(*, channel, body, area, subject="", contract_statuses=(), plan_ids=(),
                     window_start=None, window_end=None, protocol="", check_length=True):
     """Every message of a campaign, rendered: the preview and the deliveries share this.
 
@@ -256,29 +256,42 @@ def prepare_campaign(campaign_id):
         campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
         if campaign.status == CampaignStatus.QUEUED:
             rendered = _render_stored(campaign, check_length=False)
-            logs = MessageLog.objects.bulk_create(
-                [
-                    MessageLog(person_id=contact.person_id, campaign=campaign, channel=campaign.channel,
-                               destination=destination, subject=subject, body=body)
-                    for contact, destination, subject, body in rendered.messages
-                ],
-                batch_size=5000,
-            )
-            Delivery.objects.bulk_create(
-                [
-                    Delivery(campaign=campaign, person_id=log.person_id, message=log,
-                             idempotency_key=uuid.uuid4().hex)
-                    for log in logs
-                ],
-                batch_size=5000,
-            )
+            _write_deliveries(campaign, rendered.messages)
             campaign.status = CampaignStatus.SENDING
-            campaign.recipient_count = len(logs)
+            campaign.recipient_count = len(rendered.messages)
             campaign.excluded_counts = rendered.excluded
             campaign.save(update_fields=["status", "recipient_count", "excluded_counts"])
         elif campaign.status != CampaignStatus.SENDING:
             return 0
     return start_sending(campaign_id, campaign.deliveries.filter(status=DeliveryStatus.QUEUED))
+
+
+def _write_deliveries(campaign, messages):
+    """One MessageLog and one Delivery per message, with COPY: 100,000 rows in seconds.
+
+    Ids come from the tables' own sequences so each Delivery can name its MessageLog.
+    """
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('crm_messagelog', 'id')) "
+            "FROM generate_series(1, %s)", [len(messages)],
+        )
+        log_ids = [row[0] for row in cursor.fetchall()]
+        with cursor.copy(
+            "COPY crm_messagelog (id, person_id, campaign_id, channel, destination, subject, body,"
+            " created_at) FROM STDIN"
+        ) as copy:
+            for log_id, (contact, destination, subject, body) in zip(log_ids, messages):
+                copy.write_row((log_id, contact.person_id, campaign.pk, campaign.channel,
+                                destination, subject, body, now))
+        with cursor.copy(
+            "COPY crm_delivery (campaign_id, person_id, message_id, idempotency_key, status,"
+            " attempts, provider, provider_message_id, error) FROM STDIN"
+        ) as copy:
+            for log_id, (contact, *_message) in zip(log_ids, messages):
+                copy.write_row((campaign.pk, contact.person_id, log_id, uuid.uuid4().hex,
+                                DeliveryStatus.QUEUED, 0, "", "", ""))
 
 
 def start_sending(campaign_id, deliveries):
