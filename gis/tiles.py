@@ -20,7 +20,9 @@ Map styles should tell aggregates by their `cluster` property, not by zoom.
 
 Clients: one point per person with contracts, at their *main* contract, the first
 by CLIENT_STATUS_PRECEDENCE (then the oldest). The client's `status` and plan are
-that contract's, and the `status` / `plan` filters apply to them.
+that contract's, and the `status` / `plan` filters apply to them. Database triggers
+keep each client's point in `geo_clientpoint` (migration geo 0004), which the
+client tiles and cells read.
 
 ETags come from per-topic data versions kept in the cache and bumped on commit
 by model signals (see `connect_signals`), the cell build for aggregates, and
@@ -58,6 +60,7 @@ ATTRIBUTION = "© OpenStreetMap contributors"
 
 # A client's map status is that of their most relevant contract, first in this list:
 # a suspension or a pending installation needs attention before a working line.
+# The SQL function geo_client_status_rank() (migration geo 0004) repeats this order.
 CLIENT_STATUS_PRECEDENCE = (
     ContractStatus.SUSPENDED,
     ContractStatus.AWAITING_INSTALLATION,
@@ -315,15 +318,6 @@ def connect_signals():
 
 # --- pre-aggregated cells ------------------------------------------------------------------
 
-# A client's main contract is the first of theirs in this order (CLIENT_STATUS_PRECEDENCE).
-_MAIN_ORDER = "array_position(%(precedence)s::text[], {alias}.status::text), {alias}.id"
-
-_MAIN_CONTRACTS_SQL = f"""
-    SELECT DISTINCT ON (c.person_id) c.person_id, c.point, c.status, c.plan_id
-    FROM billing_contract c
-    ORDER BY c.person_id, {_MAIN_ORDER.format(alias="c")}
-"""
-
 _CELL_SQL = """
     INSERT INTO geo_tilecell (layer, ix, iy, status, plan_id, n, sx, sy)
     SELECT %(layer)s, floor((x + %(half)s) / %(size)s)::int, floor((%(half)s - y) / %(size)s)::int,
@@ -352,14 +346,13 @@ def refresh_tile_cells():
     """
     version = str(topic_versions([CELLS_BUILD])[CELLS_BUILD])
     level = cells_base_level()
-    params = {"half": HALF_WORLD_M, "size": cell_size_m(level),
-              "precedence": [str(status) for status in CLIENT_STATUS_PRECEDENCE]}
+    params = {"half": HALF_WORLD_M, "size": cell_size_m(level)}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext('geo_tilecell'))")
         if not cursor.fetchone()[0]:
             return False
         cursor.execute("DELETE FROM geo_tilecell")
-        cursor.execute(_CELL_SQL.format(points=_MAIN_CONTRACTS_SQL),
+        cursor.execute(_CELL_SQL.format(points="SELECT point, status, plan_id FROM geo_clientpoint"),
                        {**params, "layer": "clients"})
         cursor.execute(_CELL_SQL.format(points="SELECT point, status, plan_id FROM billing_contract"),
                        {**params, "layer": "contracts"})
@@ -486,24 +479,16 @@ def _contract_filters(filters, alias):
 
 
 def clients_source(tile, filters, user):
-    """Each client at their main contract, when that contract lies inside the tile.
-
-    The LATERAL ... LIMIT 1 keeps the plan on the person_id index, row by row: a join
-    the planner may hash would scan every contract of a million-client base.
-    """
+    """Each client at their main contract: one GiST range scan of `geo_clientpoint`, the
+    per-client map points that triggers keep (migration geo 0004)."""
     where, params = _contract_filters(filters, "c")
     sql = f"""
-        SELECT ST_Transform(c.point, 3857) AS geom3857, p.id, p.name, c.status::text AS status,
-               m.contracts::int AS contracts
-        FROM billing_contract c
-        CROSS JOIN LATERAL (
-            SELECT o.id AS main_id, count(*) OVER () AS contracts FROM billing_contract o
-            WHERE o.person_id = c.person_id ORDER BY {_MAIN_ORDER.format(alias="o")} LIMIT 1) m
-        JOIN crm_person p ON p.id = c.person_id
-        WHERE c.point && {envelope_sql()} AND m.main_id = c.id{where}
+        SELECT ST_Transform(c.point, 3857) AS geom3857, c.person_id AS id, c.name, c.status::text AS status,
+               c.contracts
+        FROM geo_clientpoint c
+        WHERE c.point && {envelope_sql()}{where}
     """
-    return sql, {**bbox_params(tile.bbox),
-                 "precedence": [str(status) for status in CLIENT_STATUS_PRECEDENCE], **params}
+    return sql, {**bbox_params(tile.bbox), **params}
 
 
 def contracts_source(tile, filters, user):

@@ -196,6 +196,71 @@ class TestClientsLayer:
         assert refresh_tile_cells_task.apply().get() is True
         assert sum(cell["count"] for cell in features(client.get(url("clients", *tile)), "clients")) == 6
 
+def client_points():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT person_id, contract_id, ST_X(point), ST_Y(point), status, plan_id, contracts, name "
+                       "FROM geo_clientpoint ORDER BY person_id")
+        return cursor.fetchall()
+
+
+def expected_client_points():
+    """Each person's main contract computed in Python from CLIENT_STATUS_PRECEDENCE."""
+    from billing.models import Contract
+    from gis.tiles import CLIENT_STATUS_PRECEDENCE
+
+    rank = {str(status): index for index, status in enumerate(CLIENT_STATUS_PRECEDENCE)}
+    by_person = {}
+    for contract in Contract.objects.select_related("person"):
+        by_person.setdefault(contract.person_id, []).append(contract)
+    rows = []
+    for person_id, contracts in sorted(by_person.items()):
+        main = min(contracts, key=lambda contract: (rank[contract.status], contract.pk))
+        rows.append((person_id, main.pk, main.point.x, main.point.y, main.status, main.plan_id,
+                     len(contracts), main.person.name))
+    return rows
+
+
+class TestClientPoints:
+    """geo_clientpoint (one map point per client) follows every kind of write, bulk ones included."""
+
+    def assert_in_sync(self):
+        assert client_points() == expected_client_points()
+
+    def test_follows_saves_bulk_updates_moves_renames_and_deletes(self, clients, plans):
+        from django.db import connection
+
+        from billing.models import Contract
+        from crm.models import Person
+
+        people, contracts = clients
+        ana, bruno, carla, davi, eva = people
+        self.assert_in_sync()
+        Contract.objects.filter(pk=contracts[1].pk).update(status="cancelled", cancelled_on=timezone.localdate())
+        self.assert_in_sync()  # Ana's active contract is now her main one
+        Contract.objects.filter(person=bruno).update(plan=plans[1], point=spot(0.45, 0.45))
+        Contract.objects.filter(pk=contracts[5].pk).update(person=davi)  # Eva's contract moves to Davi
+        self.assert_in_sync()
+        assert eva.pk not in {row[0] for row in client_points()}
+        Person.objects.filter(pk=carla.pk).update(name="Carla Souza")
+        self.assert_in_sync()
+        with connection.cursor() as cursor:  # raw SQL too (the ORM's delete only adds collectors)
+            cursor.execute("DELETE FROM billing_contract WHERE person_id = %s", [ana.pk])
+        self.assert_in_sync()
+        assert ana.pk not in {row[0] for row in client_points()}
+
+    def test_sql_rank_follows_the_status_precedence(self, db):
+        from django.db import connection
+
+        from gis.tiles import CLIENT_STATUS_PRECEDENCE
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT geo_client_status_rank(s) FROM unnest(%s::text[]) s",
+                           [[str(status) for status in CLIENT_STATUS_PRECEDENCE]])
+            assert [row[0] for row in cursor.fetchall()] == list(range(1, len(CLIENT_STATUS_PRECEDENCE) + 1))
+
+
 class TestContractsLayer:
     def test_one_point_per_contract_with_plan_and_client(self, client_for, clients, plans):
         props = features(client_for("sales").get(url("contracts", *Z16)), "contracts")
