@@ -43,8 +43,14 @@ def _date(text):
     return datetime.datetime.strptime(text, "%d%m%y").date()
 
 
+def _digits(text):
+    if not text.isdigit():
+        raise ValueError(text)
+    return int(text)
+
+
 def _money(text):
-    return Decimal(int(text)) / 100
+    return Decimal(_digits(text)) / 100
 
 
 def parse_itau_400(content):
@@ -75,7 +81,7 @@ def parse_itau_400(content):
             details.append(
                 ReturnDetail(
                     line_number=number,
-                    nosso_numero=int(_field(line, 63, 70)),
+                    nosso_numero=_digits(_field(line, 63, 70)),
                     occurrence=_field(line, 109, 110),
                     paid_on=_date(_field(line, 111, 116)),
                     amount_paid=_money(_field(line, 254, 266)),
