@@ -164,10 +164,10 @@ def test_search_finds_a_client_and_flies_there(map_page, little_city, screenshot
     screenshot("map-search")
 
 
-def draw_square(page, west, south, east, north):
+def draw_polygon(page, corners):
+    """Click each corner, then the first again to close the ring."""
     page.click("#selection-draw")
-    corners = [(west, south), (east, south), (east, north), (west, north), (west, south)]
-    for lon, lat in corners:
+    for lon, lat in [*corners, corners[0]]:
         click_at(page, lon, lat)
         page.wait_for_timeout(150)
 
@@ -176,8 +176,11 @@ def test_a_drawn_polygon_counts_the_contracts_inside_by_status_and_plan(map_page
     page = map_page
     jump_to(page, *CENTER, 16)
     # Around the three western clients; the fourth (awaiting installation) is left outside.
-    draw_square(page, -51.2216, -30.0336, -51.2192, -30.0322)
+    # The ring starts and ends on the order: the closing click must not open its popup.
+    order = (-51.2205, -30.0335)
+    draw_polygon(page, [order, (-51.2192, -30.0336), (-51.2192, -30.0322), (-51.2216, -30.0322), (-51.2216, -30.0336)])
     page.locator("#selection-result").wait_for()
+    assert page.locator(".maplibregl-popup").count() == 0
     by_status = {
         row.get_attribute("data-key"): row.locator("td").last.inner_text()
         for row in page.locator("#selection-by-status tr").all()
@@ -200,7 +203,7 @@ def test_the_servers_reason_shows_when_a_selection_is_refused(map_page, settings
     settings.MALHA_SELECTION_MAX_AREA_KM2 = 0.01
     page = map_page
     jump_to(page, *CENTER, 14)
-    draw_square(page, -51.2300, -30.0400, -51.2100, -30.0250)
+    draw_polygon(page, [(-51.2300, -30.0400), (-51.2100, -30.0400), (-51.2100, -30.0250), (-51.2300, -30.0250)])
     error = page.locator("#selection-error")
     error.wait_for()
     assert "0.01 km²" in error.inner_text()

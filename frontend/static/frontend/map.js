@@ -401,6 +401,8 @@ function featureFacts(layerName, props) {
     case "cables":
       return [props.code || props.name, [[gettext("Kind"), labelFor(layerName, "kind", props.kind)],
         [gettext("Fibres"), props.fiber_count], [gettext("Length (m)"), props.length_m && numberFormat.format(Math.round(props.length_m))]]];
+    case "coverage":
+      return [props.name, [[gettext("Status"), props.active ? gettext("In service") : gettext("Inactive")]]];
     default:
       return [props.name || props.code || props.number || props.id, []];
   }
@@ -458,7 +460,7 @@ function clickableLayerIds(map) {
 }
 
 function onMapClick(map, event) {
-  if (selection.drawing) return;
+  if (selection.drawing || selection.justFinished()) return;
   const features = map.queryRenderedFeatures(event.point, { layers: clickableLayerIds(map) });
   if (!features.length) return;
   // Points first: a click on a box inside a coverage area means the box.
@@ -534,6 +536,7 @@ function goToResult(map, result) {
 
 const selection = {
   draw: null,
+  finishedAt: -Infinity,
   geometry: null,
   drawing: false,
   map: null,
@@ -551,6 +554,7 @@ const selection = {
     this.draw.on("finish", (id, context) => {
       if (context?.action && context.action !== "draw") return;
       this.geometry = this.draw.getSnapshotFeature(id).geometry;
+      this.finishedAt = performance.now();
       this.stopDrawing();
       this.run(1);
     });
@@ -567,6 +571,11 @@ const selection = {
     this.draw.setMode("polygon");
     $("#selection-draw").classList.add("active");
     $("#selection-draw").textContent = gettext("Cancel drawing");
+  },
+
+  // The click that closes the polygon reaches the map too: it must not open a popup.
+  justFinished() {
+    return performance.now() - this.finishedAt < 500;
   },
 
   stopDrawing() {
@@ -729,7 +738,8 @@ async function start() {
   map.on("error", (event) => {
     // Listening to errors silences MapLibre's own console report: keep it for developers.
     console.error(event.error);
-    if (event.sourceId) showMessage(interpolate(gettext("Layer %s could not be loaded."), [event.sourceId]));
+    const layer = tileIndex.layers.find((item) => item.name === event.sourceId);
+    if (layer) showMessage(interpolate(gettext("The “%s” layer could not be loaded."), [layer.title]));
   });
   setupSearch(map);
 }
