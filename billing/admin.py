@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin import GeoModelAdmin, RuleCheckedForm
 
-from .models import Contract, Plan
+from .models import BillingWallet, Contract, ContractEvent, Invoice, InvoiceLine, Payment, Plan, ReturnRecord
 from .services import clean_contract
 
 
@@ -43,3 +43,57 @@ class ContractAdmin(GeoModelAdmin):
     autocomplete_fields = ["person", "installation_address", "cto_box"]
     date_hierarchy = "signed_on"
     readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(BillingWallet)
+class BillingWalletAdmin(admin.ModelAdmin):
+    list_display = ["name", "bank", "agency", "account", "wallet_code", "fine_percent",
+                    "monthly_interest_percent", "days_to_suspend", "is_default"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Money records change only through billing.services (with reasons and audit), never here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class InvoiceLineInline(admin.TabularInline):
+    model = InvoiceLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ["kind", "description", "amount"]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "contract", "period", "due_date", "amount", "paid_principal", "status", "deleted_at"]
+    list_filter = ["status", "wallet"]
+    search_fields = ["contract__number", "contract__person__name", "nosso_numero"]
+    date_hierarchy = "due_date"
+    inlines = [InvoiceLineInline]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["invoice", "method", "paid_on", "amount", "principal", "fine", "interest", "reversed_at"]
+    list_filter = ["method"]
+
+
+@admin.register(ContractEvent)
+class ContractEventAdmin(ReadOnlyAdmin):
+    list_display = ["contract", "action", "from_status", "to_status", "reason", "user", "created_at"]
+    list_filter = ["action"]
+    search_fields = ["contract__number"]
+
+
+@admin.register(ReturnRecord)
+class ReturnRecordAdmin(ReadOnlyAdmin):
+    list_display = ["file", "line_number", "nosso_numero", "occurrence", "amount_paid", "status", "invoice"]
+    list_filter = ["status"]

@@ -37,8 +37,8 @@ from .models import (
     ReturnFile,
     ReturnRecord,
 )
-from .money import amount_due, month_bounds, parse_money, prorated, to_cents
-from .selectors import port_holder
+from .money import month_bounds, parse_money, prorated, to_cents
+from .selectors import invoice_amount_due, port_holder
 from .signals import notify_access_changed
 
 CONTRACT_NUMBER_PREFIX = "CT-"
@@ -104,6 +104,8 @@ def create_contract(
     cto_port=None,
     due_day=10,
     signed_on=None,
+    wallet=None,
+    monthly_discount=Decimal("0.00"),
 ):
     """Sign a contract: the number and point are filled in when absent, a lead becomes a client."""
     errors = {}
@@ -123,6 +125,8 @@ def create_contract(
         cto_port=cto_port,
         due_day=due_day,
         signed_on=signed_on or timezone.localdate(),
+        wallet=wallet,
+        monthly_discount=monthly_discount,
     )
     clean_contract(contract)
     contract.save()
@@ -151,33 +155,19 @@ def update_contract(contract, **fields):
 
 
 @transaction.atomic
-def activate_contract(contract, *, cto_box, cto_port, activated_on=None):
-    """Bring an installed contract into service on the box port the technician connected.
-
-    The port is checked against the row-locked box, so two installations racing
-    for one port cannot both win; a contract not awaiting installation is refused.
-    """
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    if contract.status != ContractStatus.AWAITING_INSTALLATION:
-        raise ValidationError(
-            {
-                "contract": [
-                    _("Contract %(contract)s is “%(status)s”, not awaiting installation.")
-                    % {"contract": contract, "status": contract.get_status_display()}
-                ]
-            }
-        )
+def install_contract(contract, *, cto_box, cto_port, user=None):
+    """The installation is done on the box port the technician connected: record the port,
+    checked against the row-locked box so two installations racing for one port cannot
+    both win, and activate the contract."""
     errors = box_port_errors(cto_box, cto_port, contract.pk)
     if cto_box is None or cto_port is None:
         errors.setdefault("cto_port", [_("Give the box and port the client was connected to.")])
     if errors:
         raise ValidationError(errors)
+    contract = _locked(contract)
     contract.cto_box, contract.cto_port = cto_box, cto_port
-    contract.status = ContractStatus.ACTIVE
-    contract.activated_on = activated_on or timezone.localdate()
-    clean_contract(contract)
-    contract.save()
-    return contract
+    contract.save(update_fields=["cto_box", "cto_port", "updated_at"])
+    return activate_contract(contract, user=user)
 
 
 # --- Contract lifecycle: every change is one function and leaves a ContractEvent. ---
@@ -624,7 +614,7 @@ def renegotiate_invoices(invoices, *, due_date, reason, issued_on=None):
         raise ValidationError({"due_date": [_("Choose today or a later date.")]})
     lines = []
     for invoice in locked:
-        due = _amount_due(invoice, today)
+        due = invoice_amount_due(invoice, today)
         lines.append(
             (_("Invoice %(invoice)s (balance %(balance)s + fees %(fees)s)")
              % {"invoice": invoice, "balance": invoice.balance, "fees": due.fine + due.interest},
@@ -651,16 +641,6 @@ def renegotiate_invoices(invoices, *, due_date, reason, issued_on=None):
 # --- Payments ---
 
 
-def _amount_due(invoice, paid_on):
-    wallet = invoice.wallet
-    return amount_due(
-        invoice.balance, invoice.due_date, paid_on,
-        fine_percent=wallet.fine_percent,
-        monthly_interest_percent=wallet.monthly_interest_percent,
-        discount_percent=wallet.discount_percent if invoice.paid_principal == 0 else Decimal("0"),
-    )
-
-
 def _apply_payment(invoice, *, amount, paid_on, method, user=None, return_record=None, allow_excess=False):
     """Settle `invoice` (row-locked) with `amount`.
 
@@ -673,7 +653,7 @@ def _apply_payment(invoice, *, amount, paid_on, method, user=None, return_record
             _("Invoice %(invoice)s is %(status)s and takes no payment.")
             % {"invoice": invoice, "status": invoice.get_status_display().lower()}
         )
-    due = _amount_due(invoice, paid_on)
+    due = invoice_amount_due(invoice, paid_on)
     if amount > due.total and not allow_excess:
         raise ValidationError(
             {"amount": [_("The amount due on %(date)s is %(total)s; %(amount)s is more than that.")

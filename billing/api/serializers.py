@@ -1,6 +1,20 @@
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 
-from billing.models import Contract, Plan
+from billing.choices import SuspensionKind
+from billing.models import (
+    BillingWallet,
+    CancellationRequest,
+    Charge,
+    Contract,
+    ContractEvent,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    Plan,
+    ReturnFile,
+    ReturnRecord,
+)
 from core.serializers import GeoFeatureSerializer, MalhaModelSerializer
 
 
@@ -22,6 +36,12 @@ class ContractSerializer(MalhaModelSerializer):
             "point",
             "status",
             "due_day",
+            "wallet",
+            "monthly_discount",
+            "suspension_kind",
+            "do_not_block_until",
+            "trust_unlock_until",
+            "cancellation_reason",
             "cto_box",
             "cto_port",
             "signed_on",
@@ -31,7 +51,10 @@ class ContractSerializer(MalhaModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["status", "activated_on", "suspended_on", "cancelled_on"]
+        read_only_fields = [
+            "status", "activated_on", "suspended_on", "cancelled_on", "suspension_kind",
+            "do_not_block_until", "trust_unlock_until", "cancellation_reason",
+        ]
         extra_kwargs = {
             "number": {
                 "required": False,
@@ -51,3 +74,171 @@ class ContractSerializer(MalhaModelSerializer):
 class ContractFeatureSerializer(GeoFeatureSerializer, ContractSerializer):
     class Meta(ContractSerializer.Meta):
         geo_field = "point"
+
+
+class MoneyInputField(serializers.Field):
+    """Money as sent (a decimal string or an integer); billing.money.parse_money validates it,
+    so a float is refused instead of silently rounded."""
+
+    def to_internal_value(self, data):
+        return data
+
+    def to_representation(self, value):
+        return str(value)
+
+
+class WalletSerializer(MalhaModelSerializer):
+    class Meta:
+        model = BillingWallet
+        fields = [
+            "id", "name", "bank", "agency", "account", "wallet_code", "next_nosso_numero",
+            "fine_percent", "monthly_interest_percent", "discount_percent", "days_to_suspend",
+            "max_trust_unlock_days", "pix_key", "merchant_name", "merchant_city", "is_default",
+        ]
+        read_only_fields = ["next_nosso_numero"]
+
+
+class ContractEventSerializer(MalhaModelSerializer):
+    class Meta:
+        model = ContractEvent
+        fields = ["id", "action", "from_status", "to_status", "reason", "details", "user", "created_at"]
+
+
+class InvoiceLineSerializer(MalhaModelSerializer):
+    class Meta:
+        model = InvoiceLine
+        fields = ["kind", "description", "amount"]
+
+
+class InvoiceSerializer(MalhaModelSerializer):
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+    number = serializers.CharField(source="__str__", read_only=True)
+    balance = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id", "number", "contract", "wallet", "period", "issued_on", "due_date", "amount",
+            "paid_principal", "balance", "status", "status_reason", "nosso_numero",
+            "renegotiated_into", "deleted_at", "deletion_reason", "lines", "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PaymentSerializer(MalhaModelSerializer):
+    class Meta:
+        model = Payment
+        fields = [
+            "id", "invoice", "method", "paid_on", "amount", "principal", "discount", "fine",
+            "interest", "return_record", "reversed_at", "reversal_reason", "user", "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ChargeSerializer(MalhaModelSerializer):
+    amount = MoneyInputField(help_text=_("Decimal string; negative for a credit, e.g. \"-20.00\"."))
+
+    class Meta:
+        model = Charge
+        fields = ["id", "contract", "description", "amount", "created_on", "invoice"]
+        read_only_fields = ["created_on", "invoice"]
+
+
+class CancellationRequestSerializer(MalhaModelSerializer):
+    class Meta:
+        model = CancellationRequest
+        fields = ["id", "contract", "reason", "status", "outcome_note", "requested_at", "closed_at"]
+        read_only_fields = fields
+
+
+class ReturnRecordSerializer(MalhaModelSerializer):
+    class Meta:
+        model = ReturnRecord
+        fields = [
+            "id", "file", "line_number", "nosso_numero", "occurrence", "amount_paid", "paid_on",
+            "invoice", "status", "resolution_note",
+        ]
+        read_only_fields = fields
+
+
+class ReturnFileSerializer(MalhaModelSerializer):
+    records = ReturnRecordSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ReturnFile
+        fields = ["id", "bank", "filename", "sha256", "imported_at", "records"]
+        read_only_fields = fields
+
+
+class ReturnFileUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("An Itaú CNAB 400 return file."))
+
+
+class PaymentSlipSerializer(serializers.Serializer):
+    bank = serializers.CharField()
+    nosso_numero = serializers.CharField()
+    due_date = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    barcode = serializers.CharField()
+    typeable_line = serializers.CharField()
+    pix_payload = serializers.CharField()
+    on = serializers.DateField()
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    fine = serializers.DecimalField(max_digits=12, decimal_places=2)
+    interest = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total_on = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+# Inputs of the lifecycle and money actions: one small serializer each.
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=255)
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=255)
+
+
+class ActivateSerializer(serializers.Serializer):
+    activated_on = serializers.DateField(required=False)
+
+
+class SuspendSerializer(ReasonSerializer):
+    kind = serializers.ChoiceField(choices=SuspensionKind.choices)
+
+
+class TrustUnlockSerializer(serializers.Serializer):
+    days = serializers.IntegerField()
+    reason = serializers.CharField(max_length=255, required=False, default="")
+
+
+class DoNotBlockSerializer(ReasonSerializer):
+    until = serializers.DateField(allow_null=True)
+
+
+class DueDaySerializer(serializers.Serializer):
+    due_day = serializers.IntegerField(help_text=_("1 to 28."))
+
+
+class ChangePlanSerializer(serializers.Serializer):
+    plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.all())
+    on = serializers.DateField(required=False)
+
+
+class ChangeWalletSerializer(serializers.Serializer):
+    wallet = serializers.PrimaryKeyRelatedField(queryset=BillingWallet.objects.all(), allow_null=True)
+
+
+class SettleSerializer(serializers.Serializer):
+    amount = MoneyInputField(help_text=_("Decimal string in BRL, e.g. \"99.90\"."))
+    paid_on = serializers.DateField(required=False)
+
+
+class RenegotiateSerializer(ReasonSerializer):
+    invoices = serializers.PrimaryKeyRelatedField(queryset=Invoice.objects.all(), many=True)
+    due_date = serializers.DateField()
+
+
+class SlipQuerySerializer(serializers.Serializer):
+    on = serializers.DateField(required=False, help_text=_("Payment date for the amount due; today by default."))

@@ -7,5 +7,12 @@ app_name = "billing-api"
 router = DefaultRouter()
 router.register("plans", views.PlanViewSet, basename="plan")
 router.register("contracts", views.ContractViewSet, basename="contract")
+router.register("wallets", views.WalletViewSet, basename="wallet")
+router.register("charges", views.ChargeViewSet, basename="charge")
+router.register("cancellation-requests", views.CancellationRequestViewSet, basename="cancellationrequest")
+router.register("invoices", views.InvoiceViewSet, basename="invoice")
+router.register("payments", views.PaymentViewSet, basename="payment")
+router.register("return-files", views.ReturnFileViewSet, basename="returnfile")
+router.register("return-records", views.ReturnRecordViewSet, basename="returnrecord")
 
 urlpatterns = router.urls

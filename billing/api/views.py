@@ -1,30 +1,79 @@
-from rest_framework.viewsets import ModelViewSet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.viewsets import ModelViewSet, ReadOnlyModelViewSet
 
 from billing import selectors, services
-from billing.filtersets import ContractFilterSet, PlanFilterSet
+from billing.choices import RECEIVABLE_STATUSES
+from billing.filtersets import (
+    ContractFilterSet,
+    InvoiceFilterSet,
+    PaymentFilterSet,
+    PlanFilterSet,
+    ReturnRecordFilterSet,
+)
 from core.mixins import GeoJsonMixin, ServiceWriteMixin
+from core.permissions import RoleModelPermissions
 
-from .serializers import ContractFeatureSerializer, ContractSerializer, PlanSerializer
+from . import serializers as s
+
+
+def requires(permission):
+    """A permission class for one action: the billing clerk's model permission `permission`."""
+
+    class HasPermission(BasePermission):
+        def has_permission(self, request, view):
+            return request.user.has_perm(permission)
+
+    return [RoleModelPermissions, HasPermission]
+
+
+# Lifecycle changes are the billing clerk's (sales may create contracts, not suspend them).
+MANAGE_CONTRACTS = requires("billing.add_contractevent")
+TAKE_PAYMENTS = requires("billing.add_payment")
+MANAGE_INVOICES = requires("billing.change_invoice")
+
+
+def validated(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 class PlanViewSet(ServiceWriteMixin, ModelViewSet):
     """Internet plans: speeds and monthly price (BRL)."""
 
-    serializer_class = PlanSerializer
+    serializer_class = s.PlanSerializer
     filterset_class = PlanFilterSet
 
     def get_queryset(self):
         return selectors.plan_list()
 
 
+class WalletViewSet(ServiceWriteMixin, ModelViewSet):
+    """Billing wallets: bank account, nosso número sequence, fine, interest, discount and blocking rules."""
+
+    serializer_class = s.WalletSerializer
+
+    def get_queryset(self):
+        return selectors.wallet_list()
+
+
 class ContractViewSet(GeoJsonMixin, ServiceWriteMixin, ModelViewSet):
     """Contracts: a client, a plan, an installation address and the box port of the fibre drop.
 
     The number (CT-000123) and the point (from the address) are filled in when absent;
-    a box port must exist and be free."""
+    a box port must exist and be free. Status changes go through the actions below,
+    each leaving an entry in `events`."""
 
-    serializer_class = ContractSerializer
-    geojson_serializer_class = ContractFeatureSerializer
+    serializer_class = s.ContractSerializer
+    geojson_serializer_class = s.ContractFeatureSerializer
     filterset_class = ContractFilterSet
 
     def get_queryset(self):
@@ -37,3 +86,236 @@ class ContractViewSet(GeoJsonMixin, ServiceWriteMixin, ModelViewSet):
         serializer.instance = services.update_contract(
             serializer.instance, **serializer.validated_data
         )
+
+    def _lifecycle(self, request, service, input_serializer, **extra):
+        data = validated(input_serializer, request.data) if input_serializer else {}
+        contract = service(self.get_object(), user=request.user, **data, **extra)
+        return Response(s.ContractSerializer(selectors.contract_list().get(pk=contract.pk)).data)
+
+    @extend_schema(request=s.ActivateSerializer, responses=s.ContractSerializer)
+    @action(detail=True, methods=["post"], permission_classes=MANAGE_CONTRACTS)
+    def activate(self, request, pk=None):
+        """Installation done: start billing (pro-rata from the activation date)."""
+        return self._lifecycle(request, services.activate_contract, s.ActivateSerializer)
+
+    @extend_schema(request=s.SuspendSerializer, responses=s.ContractSerializer)
+    @action(detail=True, methods=["post"], permission_classes=MANAGE_CONTRACTS)
+    def suspend(self, request, pk=None):
+        return self._lifecycle(request, services.suspend_contract, s.SuspendSerializer)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.ContractSerializer)
+    @action(detail=True, methods=["post"], permission_classes=MANAGE_CONTRACTS)
+    def reactivate(self, request, pk=None):
+        return self._lifecycle(request, services.reactivate_contract, s.ReasonSerializer)
+
+    @extend_schema(request=s.TrustUnlockSerializer, responses=s.ContractSerializer)
+    @action(detail=True, methods=["post"], url_path="trust-unlock", permission_classes=MANAGE_CONTRACTS)
+    def trust_unlock(self, request, pk=None):
+        """Unblock a contract suspended for debt for N days on the client's promise to pay."""
+        return self._lifecycle(request, services.trust_unlock, s.TrustUnlockSerializer)
+
+    @extend_schema(request=s.DoNotBlockSerializer, responses=s.ContractSerializer)
+    @action(detail=True, methods=["post"], url_path="do-not-block", permission_classes=MANAGE_CONTRACTS)
+    def do_not_block(self, request, pk=None):
+        """Keep the overdue-suspension job away until a date (null clears it)."""
+        return self._lifecycle(request, services.set_do_not_block_until, s.DoNotBlockSerializer)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.CancellationRequestSerializer)
+    @action(detail=True, methods=["post"], url_path="request-cancellation", permission_classes=MANAGE_CONTRACTS)
+    def request_cancellation(self, request, pk=None):
+        """The client asked to cancel: the contract goes to the retention queue."""
+        data = validated(s.ReasonSerializer, request.data)
+        cancellation = services.request_cancellation(self.get_object(), user=request.user, **data)
+        return Response(s.CancellationRequestSerializer(cancellation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.ContractSerializer)
+    @action(detail=True, methods=["post"], permission_classes=MANAGE_CONTRACTS)
+    def cancel(self, request, pk=None):
+        return self._lifecycle(request, services.cancel_contract, s.ReasonSerializer)
+
+    @extend_schema(request=s.DueDaySerializer, responses=s.ContractSerializer)
+    @action(detail=True, methods=["post"], url_path="change-due-day", permission_classes=MANAGE_CONTRACTS)
+    def change_due_day(self, request, pk=None):
+        return self._lifecycle(request, services.change_due_day, s.DueDaySerializer)
+
+    @extend_schema(request=s.ChangePlanSerializer, responses=s.ContractSerializer)
+    @action(detail=True, methods=["post"], url_path="change-plan", permission_classes=MANAGE_CONTRACTS)
+    def change_plan(self, request, pk=None):
+        """Switch plans; the days of the month before the change get a pro-rata adjustment."""
+        return self._lifecycle(request, services.change_plan, s.ChangePlanSerializer)
+
+    @extend_schema(request=s.ChangeWalletSerializer, responses=s.ContractSerializer)
+    @action(detail=True, methods=["post"], url_path="change-wallet", permission_classes=MANAGE_CONTRACTS)
+    def change_wallet(self, request, pk=None):
+        """Change the payment profile (billing wallet)."""
+        return self._lifecycle(request, services.change_wallet, s.ChangeWalletSerializer)
+
+    @extend_schema(responses=s.ContractEventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def events(self, request, pk=None):
+        """The audit trail of the contract, newest first."""
+        return Response(s.ContractEventSerializer(self.get_object().events.all(), many=True).data)
+
+
+class ChargeViewSet(mixins.CreateModelMixin, ReadOnlyModelViewSet):
+    """One-off charges and credits, billed on the contract's next invoice (`?unbilled=true`)."""
+
+    serializer_class = s.ChargeSerializer
+    filterset_fields = ["contract", "invoice"]
+
+    def get_queryset(self):
+        charges = selectors.charge_list()
+        if self.request.query_params.get("unbilled") == "true":
+            charges = charges.filter(invoice__isnull=True)
+        return charges
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.add_charge(
+            data["contract"], description=data["description"], amount=data["amount"]
+        )
+
+
+class CancellationRequestViewSet(ReadOnlyModelViewSet):
+    """The retention queue: win the client back or confirm the cancellation."""
+
+    serializer_class = s.CancellationRequestSerializer
+    filterset_fields = ["status", "contract"]
+
+    def get_queryset(self):
+        return selectors.cancellation_request_list()
+
+    @extend_schema(request=s.NoteSerializer, responses=s.CancellationRequestSerializer)
+    @action(detail=True, methods=["post"], url_path="win-back", permission_classes=MANAGE_CONTRACTS)
+    def win_back(self, request, pk=None):
+        data = validated(s.NoteSerializer, request.data)
+        return Response(s.CancellationRequestSerializer(
+            services.win_back(self.get_object(), user=request.user, **data)).data)
+
+    @extend_schema(request=None, responses=s.CancellationRequestSerializer)
+    @action(detail=True, methods=["post"], permission_classes=MANAGE_CONTRACTS)
+    def confirm(self, request, pk=None):
+        cancellation = self.get_object()
+        services.confirm_cancellation(cancellation, note=request.data.get("note", ""), user=request.user)
+        cancellation.refresh_from_db()
+        return Response(s.CancellationRequestSerializer(cancellation).data)
+
+
+class InvoiceViewSet(ReadOnlyModelViewSet):
+    """Invoices; created by the monthly run or a renegotiation, never by hand."""
+
+    serializer_class = s.InvoiceSerializer
+    filterset_class = InvoiceFilterSet
+
+    def get_queryset(self):
+        if self.action == "deleted":
+            return selectors.deleted_invoice_list()
+        return selectors.invoice_list()
+
+    def _invoice_response(self, invoice):
+        return Response(s.InvoiceSerializer(selectors.invoice_list().get(pk=invoice.pk)).data)
+
+    @extend_schema(responses=s.InvoiceSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def deleted(self, request):
+        """Invoices removed with a reason."""
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(s.InvoiceSerializer(page, many=True).data)
+
+    @extend_schema(request=s.SettleSerializer, responses=s.PaymentSerializer)
+    @action(detail=True, methods=["post"], permission_classes=TAKE_PAYMENTS)
+    def settle(self, request, pk=None):
+        """Manual settlement, full or partial; fees and discount follow the wallet's rules."""
+        data = validated(s.SettleSerializer, request.data)
+        payment = services.settle_invoice(self.get_object(), user=request.user, **data)
+        return Response(s.PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.InvoiceSerializer)
+    @action(detail=True, methods=["post"], permission_classes=MANAGE_INVOICES)
+    def cancel(self, request, pk=None):
+        data = validated(s.ReasonSerializer, request.data)
+        return self._invoice_response(services.cancel_invoice(self.get_object(), **data))
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.InvoiceSerializer)
+    @action(detail=True, methods=["post"], url_path="delete", permission_classes=MANAGE_INVOICES)
+    def delete_with_reason(self, request, pk=None):
+        """Remove an invoice; it moves to the deleted-invoices list with the reason."""
+        data = validated(s.ReasonSerializer, request.data)
+        invoice = services.delete_invoice(self.get_object(), **data)
+        return Response(s.InvoiceSerializer(invoice).data)
+
+    @extend_schema(request=s.RenegotiateSerializer, responses=s.InvoiceSerializer)
+    @action(detail=False, methods=["post"], permission_classes=MANAGE_INVOICES)
+    def renegotiate(self, request):
+        """Replace owed invoices of one contract by one new invoice (balances plus fees today)."""
+        data = validated(s.RenegotiateSerializer, request.data)
+        invoice = services.renegotiate_invoices(data["invoices"], due_date=data["due_date"], reason=data["reason"])
+        return Response(s.InvoiceSerializer(invoice).data, status=status.HTTP_201_CREATED)
+
+    def _slip(self, request):
+        invoice = self.get_object()
+        if invoice.status not in RECEIVABLE_STATUSES:
+            raise ValidationError({"detail": _("Invoice %(invoice)s is %(status)s; there is nothing to pay.")
+                                   % {"invoice": invoice, "status": invoice.get_status_display().lower()}})
+        on = validated(s.SlipQuerySerializer, request.query_params).get("on", timezone.localdate())
+        return invoice, selectors.payment_slip(invoice, on)
+
+    @extend_schema(parameters=[s.SlipQuerySerializer], responses=s.PaymentSlipSerializer)
+    @action(detail=True, methods=["get"])
+    def slip(self, request, pk=None):
+        """Boleto bar code and typeable line, PIX BR Code, and the amount due on `on`."""
+        _invoice, slip = self._slip(request)
+        return Response(s.PaymentSlipSerializer(slip).data)
+
+
+class PaymentViewSet(ReadOnlyModelViewSet):
+    serializer_class = s.PaymentSerializer
+    filterset_class = PaymentFilterSet
+
+    def get_queryset(self):
+        return selectors.payment_list()
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.PaymentSerializer)
+    @action(detail=True, methods=["post"], permission_classes=TAKE_PAYMENTS)
+    def reverse(self, request, pk=None):
+        """Undo a payment with a reason; the invoice is owed again."""
+        data = validated(s.ReasonSerializer, request.data)
+        return Response(s.PaymentSerializer(
+            services.reverse_payment(self.get_object(), user=request.user, **data)).data)
+
+
+class ReturnFileViewSet(mixins.CreateModelMixin, ReadOnlyModelViewSet):
+    """Bank return files (Itaú CNAB 400): upload settles the invoices it pays, in one transaction."""
+
+    serializer_class = s.ReturnFileSerializer
+    parser_classes = [MultiPartParser]
+
+    def get_queryset(self):
+        return selectors.return_file_list()
+
+    @extend_schema(request=s.ReturnFileUploadSerializer, responses={201: s.ReturnFileSerializer, 200: s.ReturnFileSerializer})
+    def create(self, request):
+        upload = validated(s.ReturnFileUploadSerializer, request.data)["file"]
+        return_file, created = services.import_return_file(
+            upload.read(), filename=upload.name, user=request.user
+        )
+        return Response(
+            s.ReturnFileSerializer(selectors.return_file_list().get(pk=return_file.pk)).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class ReturnRecordViewSet(ReadOnlyModelViewSet):
+    """Return records, e.g. `?status=unmatched` for the ones a person must resolve."""
+
+    serializer_class = s.ReturnRecordSerializer
+    filterset_class = ReturnRecordFilterSet
+
+    def get_queryset(self):
+        return selectors.return_record_list()
+
+    @extend_schema(request=s.NoteSerializer, responses=s.ReturnRecordSerializer)
+    @action(detail=True, methods=["post"], permission_classes=TAKE_PAYMENTS)
+    def resolve(self, request, pk=None):
+        data = validated(s.NoteSerializer, request.data)
+        return Response(s.ReturnRecordSerializer(services.resolve_return_record(self.get_object(), **data)).data)
