@@ -67,6 +67,8 @@ class Command(BaseCommand):
         parser.add_argument("--recipients", type=int, default=100_000)
         parser.add_argument("--channels", default="email,sms", help="comma list: email, sms")
         parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--concurrency", type=int, default=1,
+                            help="processes per worker (1: the solo pool)")
         parser.add_argument("--no-kill", action="store_true", help="do not kill a worker")
         parser.add_argument("--json", action="store_true", dest="as_json")
         parser.add_argument("--keep", action="store_true", help="keep (and reuse) the database")
@@ -77,7 +79,7 @@ class Command(BaseCommand):
     def log(self, message):
         self.stderr.write(message)
 
-    def handle(self, *args, recipients, channels, workers, no_kill, as_json, keep, database,
+    def handle(self, *args, recipients, channels, workers, concurrency, no_kill, as_json, keep, database,
                redis_db, timeout, **options):
         channels = [c.strip() for c in channels.split(",") if c.strip()]
         if recipients < 1 or not channels or set(channels) - {"email", "sms"}:
@@ -89,6 +91,7 @@ class Command(BaseCommand):
         self.log(f"Creating the throwaway database {database}...")
         connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep, serialize=False)
         try:
+            self.concurrency = concurrency
             result = self.run(recipients, channels, workers, not no_kill, redis_db, timeout)
         finally:
             if not keep:
@@ -177,10 +180,12 @@ class Command(BaseCommand):
 
     def start_worker(self, env, number):
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
+            [sys.executable, "-m", "celery", "-A", "config", "worker",
+             *(["--pool", "solo"] if self.concurrency == 1 else
+               ["--pool", "prefork", "--concurrency", str(self.concurrency)]),
              "--hostname", f"bench{number}-{time.monotonic_ns()}@%h", "--loglevel", "warning",
              "--without-heartbeat", "--without-gossip", "--without-mingle"],
-            cwd=ROOT, env=env, start_new_session=True,
+            cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
         )
         return process
 
