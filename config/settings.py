@@ -285,6 +285,20 @@ MALHA_ROUTING_MATRIX_CACHE_SECONDS = int(os.environ.get("MALHA_ROUTING_MATRIX_CA
 # priority step, +50% per day past its SLA): below it the optimiser drops orders.
 MALHA_ROUTING_DROP_PENALTY_SECONDS = int(os.environ.get("MALHA_ROUTING_DROP_PENALTY_SECONDS", "10800"))
 
+# Field operations. SLA: hours from opening (or reopening) to the deadline, by order type
+# and priority (low, normal, high, urgent).
+MALHA_ORDER_SLA_HOURS = {
+    "installation": (168, 120, 72, 48),
+    "repair": (72, 48, 24, 8),
+    "removal": (240, 168, 120, 72),
+    "maintenance": (168, 96, 48, 24),
+    "visit": (168, 120, 72, 24),
+}
+MALHA_ATTACHMENT_MAX_BYTES = int(os.environ.get("MALHA_ATTACHMENT_MAX_BYTES", str(8 * 1024 * 1024)))
+# A technician's phone reports at most one position per this many seconds; the last N are kept.
+MALHA_POSITION_MIN_INTERVAL_SECONDS = int(os.environ.get("MALHA_POSITION_MIN_INTERVAL_SECONDS", "15"))
+MALHA_POSITION_HISTORY = int(os.environ.get("MALHA_POSITION_HISTORY", "500"))
+
 # Password of every demo user created by load_demo (demo data, not a secret).
 MALHA_DEMO_PASSWORD = os.environ.get("MALHA_DEMO_PASSWORD", "malha-demo")
 

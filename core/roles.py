@@ -42,9 +42,12 @@ ROLE_PERMISSIONS = {
         "geo.*": READ,
     },
     Role.TECHNICIAN: {
-        "fieldops.serviceorder": ("view", "change"),
+        # They change their orders only through the field actions (status, checklist, photos...).
+        "fieldops.serviceorder": READ,
         "fieldops.skill": READ,
         "fieldops.technician": READ,
+        # The catalogue they pick materials used from.
+        "fieldops.material": READ,
         "crm.person": READ,
         "crm.address": READ,
         "geo.ctobox": READ,

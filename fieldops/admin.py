@@ -2,7 +2,10 @@ from django.contrib import admin
 
 from core.admin import GeoModelAdmin, RuleCheckedForm
 
-from .models import ServiceOrder, Skill, Technician
+from .models import (
+    Attachment, ChecklistEntry, Material, MaterialUsage, OrderEvent, PositionReport, Sector,
+    ServiceOrder, Skill, Technician,
+)
 from .services import clean_service_order, clean_technician
 
 
@@ -62,4 +65,68 @@ class ServiceOrderAdmin(GeoModelAdmin):
     autocomplete_fields = ["person", "contract", "assignee"]
     filter_horizontal = ["required_skills"]
     date_hierarchy = "window_start"
-    readonly_fields = ["created_at", "updated_at"]
+    # The status moves only through the transition services, which keep the audit trail.
+    readonly_fields = ["status", "due_at", "completed_at", "version", "created_at", "updated_at"]
+
+
+@admin.register(Material)
+class MaterialAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "unit", "active"]
+    list_filter = ["unit", "active"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Sector)
+class SectorAdmin(GeoModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+    filter_horizontal = ["technicians"]
+
+
+class FieldRecordAdmin(admin.ModelAdmin):
+    """Read-only: field records and the audit trail are written by fieldops.services only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OrderEvent)
+class OrderEventAdmin(FieldRecordAdmin):
+    list_display = ["order", "kind", "from_status", "to_status", "actor", "at", "ip"]
+    list_filter = ["kind", "to_status"]
+    list_select_related = ["order", "actor"]
+    search_fields = ["order__number", "actor__username", "note"]
+    date_hierarchy = "at"
+
+
+@admin.register(ChecklistEntry)
+class ChecklistEntryAdmin(FieldRecordAdmin):
+    list_display = ["order", "code", "done", "updated_at"]
+    list_select_related = ["order"]
+    search_fields = ["order__number"]
+
+
+@admin.register(MaterialUsage)
+class MaterialUsageAdmin(FieldRecordAdmin):
+    list_display = ["order", "material", "quantity"]
+    list_select_related = ["order", "material"]
+    search_fields = ["order__number", "material__name"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(FieldRecordAdmin):
+    list_display = ["order", "kind", "content_type", "size", "file"]
+    list_select_related = ["order"]
+    search_fields = ["order__number"]
+
+
+@admin.register(PositionReport)
+class PositionReportAdmin(FieldRecordAdmin):
+    list_display = ["technician", "recorded_at", "accuracy_m", "received_at"]
+    list_select_related = ["technician__user"]

@@ -19,6 +19,11 @@ class OrderStatus(models.TextChoices):
     PAUSED = "paused", _("Paused")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
+    REOPENED = "reopened", _("Reopened")
+
+
+# Statuses where the work is over: no SLA clock, no field writes.
+CLOSED_STATUSES = (OrderStatus.COMPLETED, OrderStatus.CANCELLED)
 
 
 class Priority(models.IntegerChoices):
@@ -26,3 +31,30 @@ class Priority(models.IntegerChoices):
     NORMAL = 2, _("Normal")
     HIGH = 3, _("High")
     URGENT = 4, _("Urgent")
+
+
+class OrderScope(models.TextChoices):
+    """Which service orders a technician sees, as the ISP configures it per user."""
+
+    OWN = "own", _("Only orders assigned to them")
+    SECTOR = "sector", _("Orders of their sectors")
+    ALL = "all", _("Every order")
+
+
+class EventKind(models.TextChoices):
+    STATUS = "status", _("Status change")
+    NOTE = "note", _("Note")
+    CHECKLIST = "checklist", _("Checklist")
+    MATERIAL = "material", _("Material used")
+    PHOTO = "photo", _("Photo")
+    SIGNATURE = "signature", _("Client signature")
+
+
+class AttachmentKind(models.TextChoices):
+    PHOTO = EventKind.PHOTO.value, EventKind.PHOTO.label
+    SIGNATURE = EventKind.SIGNATURE.value, EventKind.SIGNATURE.label
+
+
+class MaterialUnit(models.TextChoices):
+    PIECE = "piece", _("piece")
+    METRE = "metre", _("metre")

@@ -6,6 +6,7 @@ from crm.selectors import person_search_q
 
 from .choices import OrderStatus, OrderType, Priority
 from .models import ServiceOrder, Skill, Technician
+from .selectors import overdue_q
 
 
 class SkillFilterSet(django_filters.FilterSet):
@@ -50,6 +51,7 @@ class ServiceOrderFilterSet(django_filters.FilterSet):
     unassigned = django_filters.BooleanFilter(
         field_name="assignee", lookup_expr="isnull", label=_("Without a technician")
     )
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Past its SLA deadline"))
     window_after = django_filters.IsoDateTimeFilter(
         field_name="window_end", lookup_expr="gt", label=_("Window ends after")
     )
@@ -60,6 +62,9 @@ class ServiceOrderFilterSet(django_filters.FilterSet):
     class Meta:
         model = ServiceOrder
         fields = ["assignee", "person", "contract"]
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
 
     def search(self, queryset, name, value):
         return queryset.filter(

@@ -1,27 +1,67 @@
-"""Field-operations reads, including who may see which service orders."""
+"""Field-operations reads, including who may see which service orders.
 
-from django.db.models import Count
+`service_orders_visible_to` is the single place for order visibility: the
+API, the map tiles and the search box all go through it.
+"""
+import datetime
+
+from django.conf import settings
+from django.contrib.gis.db.models.functions import Distance
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from core.roles import Role
 
-from .models import ServiceOrder, Skill, Technician
+from .checklists import checklist_for
+from .choices import CLOSED_STATUSES, OrderScope
+from .models import (
+    Attachment, Material, MaterialUsage, OrderEvent, PositionReport, Sector, ServiceOrder, Skill,
+    Technician,
+)
+
+ORDER_MANAGER_ROLES = (Role.ADMIN.value, Role.DISPATCHER.value)
+
+
+def user_roles(user):
+    return set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
 
 
 def sees_only_own_work(user):
-    """True for a user whose only role is technician: they see their own orders and profile.
+    """True for a user whose only role is technician: their visibility settings limit what they see.
 
     Anyone with another role (dispatcher, admin, sales, billing) sees the whole
     team's work, as far as their model permissions allow.
     """
     if user.is_superuser:
         return False
-    roles = set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
-    return roles == {Role.TECHNICIAN.value}
+    return user_roles(user) == {Role.TECHNICIAN.value}
+
+
+def manages_orders(user):
+    """Admins and dispatchers: every order, every transition, on anyone's behalf."""
+    return user.is_authenticated and (
+        user.is_superuser or bool(user_roles(user) & set(ORDER_MANAGER_ROLES))
+    )
 
 
 def skill_list():
     return Skill.objects.all()
+
+
+def material_list():
+    return Material.objects.all()
+
+
+def sector_list():
+    return Sector.objects.prefetch_related("technicians")
+
+
+def technician_of(user):
+    """The technician profile of `user`, or None."""
+    if not user.is_authenticated:
+        return None
+    return Technician.objects.filter(user=user).first()
 
 
 def technicians_visible_to(user):
@@ -33,16 +73,98 @@ def technicians_visible_to(user):
     return technicians
 
 
+def order_visibility_q(technician):
+    """The orders a technician sees, as their profile says: own, their sectors' or all
+    assigned orders, plus (when allowed) the unassigned ones in the same scope.
+
+    An order belongs to a sector when it lies inside the sector's area or is
+    assigned to one of its technicians. Unassigned orders have no technician, so
+    for a sector they are the ones inside its area.
+    """
+    own = Q(assignee=technician)
+    inside_own_sectors = Exists(
+        Sector.objects.filter(technicians=technician, area__intersects=OuterRef("point"))
+    )
+    colleagues = Technician.objects.filter(sectors__technicians=technician).values("pk")
+    scope = {
+        OrderScope.OWN: own,
+        OrderScope.SECTOR: own | Q(assignee__in=colleagues) | Q(inside_own_sectors),
+        OrderScope.ALL: Q(),
+    }[technician.order_scope]
+    visible = Q(assignee__isnull=False) & scope
+    if technician.sees_unassigned:
+        unassigned_scope = Q(inside_own_sectors) if technician.order_scope == OrderScope.SECTOR else Q()
+        visible |= Q(assignee__isnull=True) & unassigned_scope
+    return visible
+
+
 def service_orders_visible_to(user):
-    """Orders `user` may see: a technician only those assigned to them, others all of them."""
+    """Orders `user` may see: a technician as their visibility settings allow, others all of them."""
     orders = ServiceOrder.objects.select_related(
         "person", "contract", "assignee__user"
     ).prefetch_related("required_skills")
     if not user.is_authenticated:
         return orders.none()
     if sees_only_own_work(user):
-        return orders.filter(assignee__user=user)
+        technician = technician_of(user)
+        if technician is None:
+            return orders.none()
+        return orders.filter(order_visibility_q(technician))
     return orders
+
+
+def may_work_on(user, order):
+    """Field writes on an order: its own technician, or a dispatcher or admin."""
+    if manages_orders(user):
+        return True
+    return order.assignee_id is not None and order.assignee.user_id == user.pk
+
+
+def sla_deadline(order_type, priority, start):
+    """When an order of this type and priority opened (or reopened) at `start` is due."""
+    hours = settings.MALHA_ORDER_SLA_HOURS[order_type][int(priority) - 1]
+    return start + datetime.timedelta(hours=hours)
+
+
+def overdue_q(now=None):
+    """Orders past their SLA deadline and still not done."""
+    return Q(due_at__lt=now or timezone.now()) & ~Q(status__in=CLOSED_STATUSES)
+
+
+def overdue_orders_visible_to(user, now=None):
+    return service_orders_visible_to(user).filter(overdue_q(now)).order_by("due_at")
+
+
+def order_events(order):
+    """The audit trail, oldest first, with how far (m) a GPS-tagged event was from the order."""
+    return (
+        OrderEvent.objects.filter(order=order)
+        .select_related("actor")
+        .annotate(distance_m=Distance("point", order.point, spheroid=True))
+    )
+
+
+def checklist_state(order):
+    """[(code, label, entry or None)] for every item an order of this type must tick."""
+    entries = {entry.code: entry for entry in order.checklist.all()}
+    return [(code, label, entries.get(code)) for code, label in checklist_for(order.order_type)]
+
+
+def unticked_checklist_labels(order):
+    done = set(order.checklist.filter(done=True).values_list("code", flat=True))
+    return [str(label) for code, label in checklist_for(order.order_type) if code not in done]
+
+
+def material_usages(order):
+    return MaterialUsage.objects.filter(order=order).select_related("material", "event__actor")
+
+
+def attachments(order):
+    return Attachment.objects.filter(order=order).select_related("event__actor")
+
+
+def recent_positions(technician):
+    return PositionReport.objects.filter(technician=technician)
 
 
 def missing_skills(technician, skills):

@@ -1,8 +1,19 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.fields import GeometryField
 from core.serializers import GeoFeatureSerializer, MalhaModelSerializer
-from fieldops.models import ServiceOrder, Skill, Technician
+from fieldops.choices import AttachmentKind, OrderStatus
+from fieldops.models import (
+    Attachment, Material, MaterialUsage, OrderEvent, PositionReport, Sector, ServiceOrder, Skill,
+    Technician,
+)
+from gis.models import CtoBox
+
+CLIENT_ACTION_HELP = _(
+    "UUID the client generates once per action; sending it again (an offline retry) changes nothing."
+)
+VERSION_HELP = _("The order's version you last read; a stale one is refused with 409.")
 
 
 class SkillSerializer(MalhaModelSerializer):
@@ -34,7 +45,12 @@ class TechnicianSerializer(MalhaModelSerializer):
             "start_point",
             "end_point",
             "active",
+            "order_scope",
+            "sees_unassigned",
+            "last_position",
+            "last_position_at",
         ]
+        read_only_fields = ["last_position", "last_position_at"]
 
 
 class TechnicianFeatureSerializer(GeoFeatureSerializer, TechnicianSerializer):
@@ -43,6 +59,9 @@ class TechnicianFeatureSerializer(GeoFeatureSerializer, TechnicianSerializer):
 
 
 class ServiceOrderSerializer(MalhaModelSerializer):
+    is_overdue = serializers.BooleanField(read_only=True, label=_("past its SLA deadline"))
+    version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
+
     class Meta:
         model = ServiceOrder
         fields = [
@@ -62,9 +81,14 @@ class ServiceOrderSerializer(MalhaModelSerializer):
             "required_skills",
             "assignee",
             "scheduled_start",
+            "due_at",
+            "is_overdue",
+            "completed_at",
+            "version",
             "created_at",
             "updated_at",
         ]
+        read_only_fields = ["due_at", "completed_at"]
         extra_kwargs = {
             "number": {
                 "required": False,
@@ -74,17 +98,131 @@ class ServiceOrderSerializer(MalhaModelSerializer):
                 "required": False,
                 "help_text": _("Defaults to the contract's installation point."),
             },
+            "status": {
+                "help_text": _("Open, scheduled or dispatched when creating; then only through the transition action."),
+            },
         }
-
-
-class ServiceOrderStatusSerializer(ServiceOrderSerializer):
-    """What a technician may change on their own orders: the status."""
-
-    class Meta(ServiceOrderSerializer.Meta):
-        read_only_fields = [name for name in ServiceOrderSerializer.Meta.fields if name != "status"]
-        extra_kwargs = {}
 
 
 class ServiceOrderFeatureSerializer(GeoFeatureSerializer, ServiceOrderSerializer):
     class Meta(ServiceOrderSerializer.Meta):
         geo_field = "point"
+
+
+class FieldActionSerializer(serializers.Serializer):
+    """What every field write from a phone or the dispatcher's screen may carry."""
+
+    client_action_id = serializers.UUIDField(required=False, help_text=CLIENT_ACTION_HELP)
+    version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
+    point = GeometryField(
+        geometry_type="POINT", required=False, help_text=_("The phone's GPS position, if it has one.")
+    )
+
+
+class TransitionSerializer(FieldActionSerializer):
+    to = serializers.ChoiceField(choices=OrderStatus.choices, label=_("new status"))
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000,
+        help_text=_("Required to pause, cancel or reopen."),
+    )
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=Technician.objects.all(), required=False, help_text=_("To schedule.")
+    )
+    scheduled_start = serializers.DateTimeField(required=False, help_text=_("To schedule."))
+    cto_box = serializers.PrimaryKeyRelatedField(
+        queryset=CtoBox.objects.all(), required=False,
+        help_text=_("Completing an installation: the box the client was connected to."),
+    )
+    cto_port = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("Completing an installation: the port used.")
+    )
+
+
+class OrderEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.get_username", read_only=True)
+    point = GeometryField(geometry_type="POINT", read_only=True)
+    distance_m = serializers.SerializerMethodField(
+        help_text=_("How far the GPS position was from the order's location, in metres.")
+    )
+
+    class Meta:
+        model = OrderEvent
+        fields = [
+            "id", "kind", "actor", "at", "ip", "point", "distance_m", "from_status", "to_status",
+            "note", "client_action_id",
+        ]
+
+    def get_distance_m(self, event) -> float | None:
+        distance = getattr(event, "distance_m", None)
+        return round(distance.m, 1) if distance is not None else None
+
+
+class NoteSerializer(FieldActionSerializer):
+    text = serializers.CharField(max_length=4000)
+
+
+class ChecklistItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField(read_only=True)
+    done = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+class ChecklistTickSerializer(FieldActionSerializer, ChecklistItemSerializer):
+    pass
+
+
+class MaterialSerializer(MalhaModelSerializer):
+    class Meta:
+        model = Material
+        fields = ["id", "code", "name", "unit", "active"]
+
+
+class MaterialUsageSerializer(FieldActionSerializer, serializers.ModelSerializer):
+    material = serializers.PrimaryKeyRelatedField(queryset=Material.objects.all())
+    material_name = serializers.CharField(source="material.name", read_only=True)
+    unit = serializers.CharField(source="material.unit", read_only=True)
+    actor = serializers.CharField(source="event.actor.get_username", read_only=True)
+    at = serializers.DateTimeField(source="event.at", read_only=True)
+
+    class Meta:
+        model = MaterialUsage
+        fields = [
+            "id", "material", "material_name", "unit", "quantity", "actor", "at",
+            "client_action_id", "version", "point",
+        ]
+
+
+class AttachmentSerializer(FieldActionSerializer, serializers.ModelSerializer):
+    id = serializers.UUIDField(
+        help_text=_("UUID the phone generates for the file; uploading it again changes nothing.")
+    )
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices)
+    file = serializers.FileField(write_only=True)
+    url = serializers.FileField(source="file", read_only=True, use_url=True)
+    actor = serializers.CharField(source="event.actor.get_username", read_only=True)
+    at = serializers.DateTimeField(source="event.at", read_only=True)
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "kind", "file", "url", "content_type", "size", "actor", "at", "version", "point"]
+        read_only_fields = ["content_type", "size"]
+
+
+class PositionSerializer(MalhaModelSerializer):
+    class Meta:
+        model = PositionReport
+        fields = ["point", "accuracy_m", "recorded_at"]
+
+
+class SectorSerializer(MalhaModelSerializer):
+    class Meta:
+        model = Sector
+        fields = ["id", "name", "area", "technicians"]
+
+
+class SectorFeatureSerializer(GeoFeatureSerializer, SectorSerializer):
+    class Meta(SectorSerializer.Meta):
+        geo_field = "area"

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from . import views
@@ -6,7 +7,12 @@ app_name = "fieldops-api"
 
 router = DefaultRouter()
 router.register("skills", views.SkillViewSet, basename="skill")
+router.register("materials", views.MaterialViewSet, basename="material")
+router.register("sectors", views.SectorViewSet, basename="sector")
 router.register("technicians", views.TechnicianViewSet, basename="technician")
 router.register("service-orders", views.ServiceOrderViewSet, basename="serviceorder")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("positions/", views.PositionReportView.as_view(), name="position-report"),
+    *router.urls,
+]

@@ -1,10 +1,58 @@
+from inspect import signature
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
+from rest_framework.generics import CreateAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 from rest_framework.viewsets import ModelViewSet
 
 from core.mixins import GeoJsonMixin, ServiceWriteMixin
+from core.permissions import RoleModelPermissions
 from fieldops import selectors, services
 from fieldops.filtersets import ServiceOrderFilterSet, SkillFilterSet, TechnicianFilterSet
 
 from . import serializers
+
+
+class ConflictError(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The change conflicts with a newer one and was not saved.")
+    default_code = "conflict"
+
+
+class ConflictAs409:
+    """services.Conflict (a stale version, a reused action id) answers 409, not 400."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, services.Conflict):
+            exc = ConflictError(exc.messages[0], code=exc.code)
+        return super().handle_exception(exc)
+
+
+class SeesOrders(RoleModelPermissions):
+    """Field actions need only to see the order; services decide who may write
+    (the order's technician, a dispatcher, an admin)."""
+
+    perms_map = dict.fromkeys(
+        ["GET", "OPTIONS", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+        ["%(app_label)s.view_%(model_name)s"],
+    )
+
+
+def action_context(request, data):
+    return services.ActionContext(
+        actor=request.user,
+        ip=request.META.get("REMOTE_ADDR"),
+        point=data.get("point"),
+        client_action_id=data.get("client_action_id"),
+        version=data.get("version"),
+    )
 
 
 class SkillViewSet(ServiceWriteMixin, ModelViewSet):
@@ -15,6 +63,37 @@ class SkillViewSet(ServiceWriteMixin, ModelViewSet):
 
     def get_queryset(self):
         return selectors.skill_list()
+
+
+class MaterialViewSet(ServiceWriteMixin, ModelViewSet):
+    """The catalogue of materials technicians record on their orders."""
+
+    serializer_class = serializers.MaterialSerializer
+    filterset_fields = ["active", "unit"]
+
+    def get_queryset(self):
+        return selectors.material_list()
+
+
+class SectorViewSet(GeoJsonMixin, ServiceWriteMixin, ModelViewSet):
+    """Sectors: an area and/or a team; technicians set to “their sectors” see these orders."""
+
+    serializer_class = serializers.SectorSerializer
+    geojson_serializer_class = serializers.SectorFeatureSerializer
+
+    def get_queryset(self):
+        return selectors.sector_list()
+
+    def perform_update(self, serializer):
+        technicians = serializer.validated_data.pop("technicians", None)
+        super().perform_update(serializer)
+        if technicians is not None:
+            serializer.instance.technicians.set(technicians)
+
+    def perform_create(self, serializer):
+        technicians = serializer.validated_data.pop("technicians", [])
+        super().perform_create(serializer)
+        serializer.instance.technicians.set(technicians)
 
 
 class TechnicianViewSet(GeoJsonMixin, ServiceWriteMixin, ModelViewSet):
@@ -35,9 +114,44 @@ class TechnicianViewSet(GeoJsonMixin, ServiceWriteMixin, ModelViewSet):
             serializer.instance, **serializer.validated_data
         )
 
+    @extend_schema(responses=serializers.PositionSerializer(many=True))
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def positions(self, request, pk=None):
+        """The technician's recent positions, newest first."""
+        page = self.paginate_queryset(selectors.recent_positions(self.get_object()))
+        return self.get_paginated_response(serializers.PositionSerializer(page, many=True).data)
 
-class ServiceOrderViewSet(GeoJsonMixin, ServiceWriteMixin, ModelViewSet):
-    """Service orders. A technician sees only their own orders and may change only the status."""
+
+class PositionReportView(CreateAPIView):
+    """A technician's phone reports where it is. Reports closer together than the minimum
+    interval are not stored (`stored: false`), so a replayed report is harmless too."""
+
+    serializer_class = serializers.PositionSerializer
+    permission_classes = [IsAuthenticated]
+
+    def create(self, request, *args, **kwargs):
+        technician = selectors.technician_of(request.user)
+        if technician is None:
+            raise PermissionDenied(_("Only technicians report their position."))
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = services.report_position(technician, **serializer.validated_data)
+        if report is None:
+            return Response({"stored": False}, status=status.HTTP_200_OK)
+        return Response(
+            {"stored": True, **serializers.PositionSerializer(report).data},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ServiceOrderViewSet(ConflictAs409, GeoJsonMixin, ServiceWriteMixin, ModelViewSet):
+    """Service orders. Each user sees the orders their visibility rule allows.
+
+    Edits (PATCH with `version`) are for dispatchers; the status, checklist,
+    notes, materials, photos and signature change through the actions below,
+    which the order's own technician may use too. Every action accepts a
+    `client_action_id` so an offline phone can retry safely.
+    """
 
     serializer_class = serializers.ServiceOrderSerializer
     geojson_serializer_class = serializers.ServiceOrderFeatureSerializer
@@ -46,17 +160,130 @@ class ServiceOrderViewSet(GeoJsonMixin, ServiceWriteMixin, ModelViewSet):
     def get_queryset(self):
         return selectors.service_orders_visible_to(self.request.user)
 
-    def get_serializer_class(self):
-        if self.action in ("update", "partial_update") and selectors.sees_only_own_work(
-            self.request.user
-        ):
-            return serializers.ServiceOrderStatusSerializer
-        return super().get_serializer_class()
-
     def perform_create(self, serializer):
+        serializer.validated_data.pop("version", None)
         serializer.instance = services.create_service_order(**serializer.validated_data)
 
     def perform_update(self, serializer):
         serializer.instance = services.update_service_order(
             serializer.instance, **serializer.validated_data
+        )
+
+    def _field_order(self):
+        """The order a field action is about: a 404 unless the user sees it."""
+        return self.get_object()
+
+    @extend_schema(request=serializers.TransitionSerializer, responses=serializers.ServiceOrderSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[SeesOrders], filterset_class=None)
+    def transition(self, request, pk=None):
+        """Move the order to status `to`; a replayed `client_action_id` returns the order as it is."""
+        order = self._field_order()
+        payload = serializers.TransitionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        service = services.TRANSITION_SERVICES[data["to"]]
+        options = {name: data[name] for name in signature(service).parameters if name in data}
+        order = service(order, action_context(request, data), **options)
+        return Response(serializers.ServiceOrderSerializer(order, context={"request": request}).data)
+
+    @extend_schema(responses=serializers.OrderEventSerializer(many=True))
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def events(self, request, pk=None):
+        """The audit trail: every status change and field record, who, when and from where."""
+        events = selectors.order_events(self._field_order())
+        return Response(serializers.OrderEventSerializer(events, many=True).data)
+
+    @extend_schema(request=serializers.NoteSerializer, responses=serializers.OrderEventSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[SeesOrders], filterset_class=None)
+    def notes(self, request, pk=None):
+        order = self._field_order()
+        payload = serializers.NoteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        event, created = services.add_note(order, action_context(request, data), text=data["text"])
+        return Response(
+            serializers.OrderEventSerializer(selectors.order_events(order).get(pk=event.pk)).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        methods=["get"], responses=serializers.ChecklistItemSerializer(many=True)
+    )
+    @extend_schema(
+        methods=["post"], request=serializers.ChecklistTickSerializer,
+        responses=serializers.ChecklistItemSerializer,
+    )
+    @action(detail=True, methods=["get", "post"], permission_classes=[SeesOrders], filterset_class=None)
+    def checklist(self, request, pk=None):
+        """The items this order's type requires before completion, and which are ticked."""
+        order = self._field_order()
+        if request.method == "POST":
+            payload = serializers.ChecklistTickSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            data = payload.validated_data
+            services.tick_checklist_item(
+                order, action_context(request, data), code=data["code"], done=data["done"],
+                note=data.get("note", ""),
+            )
+            item = next(item for item in self._checklist(order) if item["code"] == data["code"])
+            return Response(serializers.ChecklistItemSerializer(item).data)
+        return Response(serializers.ChecklistItemSerializer(self._checklist(order), many=True).data)
+
+    def _checklist(self, order):
+        return [
+            {
+                "code": code,
+                "label": label,
+                "done": bool(entry and entry.done),
+                "note": entry.note if entry else "",
+                "updated_at": entry.updated_at if entry else None,
+            }
+            for code, label, entry in selectors.checklist_state(order)
+        ]
+
+    @extend_schema(methods=["get"], responses=serializers.MaterialUsageSerializer(many=True))
+    @extend_schema(methods=["post"], request=serializers.MaterialUsageSerializer,
+                   responses=serializers.MaterialUsageSerializer)
+    @action(detail=True, methods=["get", "post"], permission_classes=[SeesOrders], filterset_class=None)
+    def materials(self, request, pk=None):
+        """Materials used on the job."""
+        order = self._field_order()
+        if request.method == "GET":
+            usages = selectors.material_usages(order)
+            return Response(serializers.MaterialUsageSerializer(usages, many=True).data)
+        payload = serializers.MaterialUsageSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        usage, created = services.record_material(
+            order, action_context(request, data), material=data["material"], quantity=data["quantity"]
+        )
+        return Response(
+            serializers.MaterialUsageSerializer(usage).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(methods=["get"], responses=serializers.AttachmentSerializer(many=True))
+    @extend_schema(methods=["post"], request={"multipart/form-data": serializers.AttachmentSerializer},
+                   responses=serializers.AttachmentSerializer)
+    @action(
+        detail=True, methods=["get", "post"], permission_classes=[SeesOrders], filterset_class=None,
+        parser_classes=[MultiPartParser, FormParser, JSONParser],
+    )
+    def attachments(self, request, pk=None):
+        """Photos and the client's signature (JPEG, PNG or WebP), idempotent by their `id`."""
+        order = self._field_order()
+        context = {"request": request}
+        if request.method == "GET":
+            files = selectors.attachments(order)
+            return Response(serializers.AttachmentSerializer(files, many=True, context=context).data)
+        payload = serializers.AttachmentSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        action_data = {**data, "client_action_id": data["id"]}
+        attachment, created = services.attach_file(
+            order, action_context(request, action_data), kind=data["kind"], upload=data["file"]
+        )
+        return Response(
+            serializers.AttachmentSerializer(attachment, context=context).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

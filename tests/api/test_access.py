@@ -109,29 +109,32 @@ def test_technician_lists_only_themselves(client_for, make_technician):
     assert [t["id"] for t in listed.data["results"]] == [me.pk]
 
 
-def test_technician_changes_only_the_status_of_own_order(client_for, make_technician, make_order):
+def test_technician_changes_own_orders_only_through_field_actions(client_for, make_technician, make_order):
     client = client_for("technician")
     me = make_technician(client.user)
-    colleague = make_technician("outro")
     order = make_order(assignee=me)
-    response = client.patch(
-        f"/api/fieldops/service-orders/{order.pk}/",
-        {"status": "dispatched", "assignee": colleague.pk, "description": "changed"},
-        format="json",
+    edit = client.patch(f"/api/fieldops/service-orders/{order.pk}/", {"description": "changed"}, format="json")
+    assert edit.status_code == 403
+    client_for("dispatcher").post(
+        f"/api/fieldops/service-orders/{order.pk}/transition/", {"to": "dispatched"}, format="json"
     )
-    assert response.status_code == 200
+    moved = client.post(
+        f"/api/fieldops/service-orders/{order.pk}/transition/", {"to": "en_route"}, format="json"
+    )
+    assert moved.status_code == 200, moved.data
     order.refresh_from_db()
-    assert (order.status, order.assignee, order.description) == ("dispatched", me, "")
+    assert (order.status, order.description) == ("en_route", "")
 
 
 def test_technician_cannot_touch_someone_elses_order(client_for, make_technician, make_order):
     client = client_for("technician")
     make_technician(client.user)
     order = make_order(assignee=make_technician("outro"))
-    response = client.patch(f"/api/fieldops/service-orders/{order.pk}/", {"status": "dispatched"})
-    assert response.status_code == 404
+    url = f"/api/fieldops/service-orders/{order.pk}/"
+    assert client.post(f"{url}transition/", {"to": "en_route"}, format="json").status_code == 404
+    assert client.patch(url, {"description": "mine now"}, format="json").status_code == 403
     order.refresh_from_db()
-    assert order.status == "open"
+    assert (order.status, order.description) == ("open", "")
 
 
 def test_sales_signs_up_a_client(client_for, plan, cto_box):

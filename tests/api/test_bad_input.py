@@ -272,8 +272,8 @@ def test_window_must_end_after_it_starts(english_client_for, client_person):
 
 def test_status_cannot_skip_ahead(english_client_for, make_order, make_technician):
     order = make_order(assignee=make_technician("tiago"))
-    response = english_client_for("dispatcher").patch(
-        f"/api/fieldops/service-orders/{order.pk}/", {"status": "completed"}, format="json"
+    response = english_client_for("dispatcher").post(
+        f"/api/fieldops/service-orders/{order.pk}/transition/", {"to": "completed"}, format="json"
     )
     assert response.status_code == 400
     assert response.data["status"] == ["An order cannot go from “Open” to “Completed”."]
