@@ -344,6 +344,9 @@ function layerLegend(layer) {
   } else if (layer.name === "cables") {
     for (const [kind, color] of Object.entries(CABLE_COLORS)) entries.push([color, KIND_LABELS.cables[kind], "line"]);
   }
+  if (CLUSTER_COLORS[layer.name]) {
+    entries.push([CLUSTER_COLORS[layer.name], gettext("Grouped when zoomed out: the number is how many"), ""]);
+  }
   if (!entries.length) return null;
   return element("div", { className: "layer-legend" }, ...entries.map(([color, label, shape]) =>
     element("span", {}, element("span", { className: `swatch ${shape}`, style: `background:${color}` }), " ", label)));
