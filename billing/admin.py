@@ -2,7 +2,19 @@ from django.contrib import admin
 
 from core.admin import GeoModelAdmin, RuleCheckedForm
 
-from .models import BillingWallet, Contract, ContractEvent, Invoice, InvoiceLine, Payment, Plan, ReturnRecord
+from .models import (
+    BillingWallet,
+    CancellationRequest,
+    Charge,
+    Contract,
+    ContractEvent,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    Plan,
+    ReturnFile,
+    ReturnRecord,
+)
 from .services import clean_contract
 
 
@@ -42,7 +54,11 @@ class ContractAdmin(GeoModelAdmin):
     search_fields = ["number", "person__name", "person__document"]
     autocomplete_fields = ["person", "installation_address", "cto_box"]
     date_hierarchy = "signed_on"
-    readonly_fields = ["created_at", "updated_at"]
+    # Lifecycle fields change through billing.services (with an audit event), not this form.
+    readonly_fields = [
+        "monthly_discount", "suspension_kind", "do_not_block_until", "trust_unlock_until",
+        "cancellation_reason", "created_at", "updated_at",
+    ]
 
 
 @admin.register(BillingWallet)
@@ -97,3 +113,25 @@ class ContractEventAdmin(ReadOnlyAdmin):
 class ReturnRecordAdmin(ReadOnlyAdmin):
     list_display = ["file", "line_number", "nosso_numero", "occurrence", "amount_paid", "status", "invoice"]
     list_filter = ["status"]
+
+
+@admin.register(InvoiceLine)
+class InvoiceLineAdmin(ReadOnlyAdmin):
+    list_display = ["invoice", "kind", "description", "amount"]
+
+
+@admin.register(Charge)
+class ChargeAdmin(ReadOnlyAdmin):
+    list_display = ["contract", "description", "amount", "created_on", "invoice"]
+    search_fields = ["contract__number"]
+
+
+@admin.register(CancellationRequest)
+class CancellationRequestAdmin(ReadOnlyAdmin):
+    list_display = ["contract", "reason", "status", "requested_at", "closed_at"]
+    list_filter = ["status"]
+
+
+@admin.register(ReturnFile)
+class ReturnFileAdmin(ReadOnlyAdmin):
+    list_display = ["filename", "bank", "imported_at", "user"]

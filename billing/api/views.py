@@ -1,3 +1,4 @@
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -11,6 +12,7 @@ from rest_framework.viewsets import ModelViewSet, ReadOnlyModelViewSet
 
 from billing import selectors, services
 from billing.choices import RECEIVABLE_STATUSES
+from billing.pdf import invoice_pdf
 from billing.filtersets import (
     ContractFilterSet,
     InvoiceFilterSet,
@@ -266,6 +268,15 @@ class InvoiceViewSet(ReadOnlyModelViewSet):
         """Boleto bar code and typeable line, PIX BR Code, and the amount due on `on`."""
         _invoice, slip = self._slip(request)
         return Response(s.PaymentSlipSerializer(slip).data)
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        """The invoice as a PDF with the boleto bar code and the PIX QR code."""
+        invoice, slip = self._slip(request)
+        response = HttpResponse(invoice_pdf(invoice, slip), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{invoice}.pdf"'
+        return response
 
 
 class PaymentViewSet(ReadOnlyModelViewSet):

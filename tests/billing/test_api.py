@@ -127,3 +127,14 @@ def test_other_roles_cannot_touch_money(english_client_for, march_invoice):
     assert sales.post(f"{API}/contracts/{march_invoice.contract_id}/suspend/", {"kind": "debt", "reason": "x"}, format="json").status_code == 403
     technician = english_client_for("technician")
     assert technician.get(f"{API}/invoices/").status_code == 403
+
+
+def test_invoice_pdf_carries_the_typeable_line(clerk, march_invoice):
+    slip = clerk.get(f"{API}/invoices/{march_invoice.pk}/slip/").json()
+    response = clerk.get(f"{API}/invoices/{march_invoice.pk}/pdf/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    content = b"".join(response) if response.streaming else response.content
+    assert content.startswith(b"%PDF")
+    assert slip["typeable_line"].encode() in content
+    services.delete_invoice(march_invoice, reason="Duplicate")
+    assert clerk.get(f"{API}/invoices/{march_invoice.pk}/pdf/").status_code == 404
