@@ -15,7 +15,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
-from billing.choices import ContractStatus
 from crm.messaging import live, selectors, services
 from crm.messaging.choices import Channel, DeliveryStatus, OptOutSource
 from crm.models import Campaign, Delivery, MessageLog, OptOut
@@ -32,8 +31,10 @@ class CampaignTemplateSerializer(serializers.Serializer):
     area = serializers.JSONField(
         help_text=_("The selection: a GeoJSON Polygon or MultiPolygon (WGS 84).")
     )
+    # Checked by gis.selection.clean_contract_filters, like the map's selection.
     contract_statuses = serializers.ListField(
-        child=serializers.ChoiceField(choices=ContractStatus.choices), required=False, default=list
+        child=serializers.CharField(max_length=25), required=False, default=list,
+        help_text=_("Contract statuses to keep, e.g. [\"active\", \"suspended\"]; empty: all."),
     )
     plan_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     window_start = serializers.DateTimeField(required=False, allow_null=True, default=None)

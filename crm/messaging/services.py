@@ -445,8 +445,16 @@ def finish_if_done(campaign_id):
 
 def recover_stalled(campaign_id):
     """Re-dispatch deliveries a dead worker left: claims past the lease, retries long overdue."""
-    stale = timezone.now() - timezone.timedelta(seconds=settings.MESSAGING_CLAIM_LEASE_SECONDS)
+    now = timezone.now()
+    stale = now - timezone.timedelta(seconds=settings.MESSAGING_CLAIM_LEASE_SECONDS)
     deliveries = Delivery.objects.filter(campaign_id=campaign_id)
+    # A message whose every attempt died with its worker must not loop for ever.
+    deliveries.filter(
+        status=DeliveryStatus.SENDING, claimed_at__lt=stale,
+        attempts__gte=settings.MESSAGING_MAX_ATTEMPTS,
+    ).update(status=DeliveryStatus.FAILED, failed_at=now, error=_(
+        "Gave up: every attempt ended without an answer (worker stopped or crashed)."
+    ))
     stalled = deliveries.filter(status=DeliveryStatus.SENDING, claimed_at__lt=stale) | deliveries.filter(
         status=DeliveryStatus.QUEUED, retry_at__lt=stale
     )

@@ -92,7 +92,7 @@ def test_window_placeholders_render_in_portuguese(dispatcher, gateway, neighbour
         (sms(area={"type": "Polygon", "coordinates": [[[-51.3, -30.2], [-51.29, -30.2],
                                                        [-51.29, -30.19], [-51.3, -30.2]]]}),
          "area", "No contract inside the selection"),
-        (sms(contract_statuses=["gone"]), "contract_statuses", "not a valid choice"),
+        (sms(contract_statuses=["gone"]), "contract_statuses", "Unknown contract status: gone"),
         (sms(plan_ids=[999999]), "plan_ids", "Unknown plan id: 999999"),
         ({"channel": "email", "body": "Oi", "area": AREA}, "subject", "needs a subject"),
     ],

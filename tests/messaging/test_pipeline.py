@@ -8,7 +8,7 @@ import io
 import json
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from crm.messaging import services
 from crm.messaging.choices import DeliveryStatus
@@ -213,3 +213,19 @@ def test_staff_opt_out_in_the_admin_goes_through_the_service(admin_client, make_
     ana.refresh_from_db()
     assert ana.consent_sms is False
     assert OptOut.objects.get(person=ana).source == "staff"
+
+
+def test_a_message_whose_every_attempt_died_is_failed_not_retried_for_ever(
+    gateway, make_client, run_campaign, settings
+):
+    make_client("Ana", phone=phone(1))
+    campaign = run_campaign(channel="sms", body="Oi")
+    campaign.deliveries.update(status=DeliveryStatus.SENDING, attempts=settings.MESSAGING_MAX_ATTEMPTS,
+                               claimed_at=timezone.now() - timezone.timedelta(hours=1))
+
+    with translation.override("en"):
+        redispatched = services.recover_stalled(campaign.pk)
+
+    delivery = campaign.deliveries.get()
+    assert redispatched == 0
+    assert delivery.status == "failed" and "Gave up" in delivery.error
