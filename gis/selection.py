@@ -33,12 +33,13 @@ import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import numpy
 import shapely
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import BooleanField, Func, Q
 from django.utils.translation import gettext as _
 
 from billing.choices import ContractStatus
@@ -55,14 +56,79 @@ SUBDIVIDE_MAX_VERTICES = 256
 # ... and so are polygons filling less than this share of their bounding box.
 SUBDIVIDE_MIN_FILL = 0.5
 DEFAULT_PAGE_SIZE = 50
+# The exact point-in-polygon test (ST_Intersects) costs ~2 µs a point, most of a 10%
+# selection's time at a million clients. A grid of CELL_GRID x CELL_GRID cells over the
+# polygon's box, each marked inside, outside or on the boundary, settles the points of
+# inside and outside cells with arithmetic; only boundary cells' points get the exact test.
+CELL_GRID = 64
+CELL_OUTSIDE, CELL_INSIDE, CELL_BOUNDARY = 0, 1, 2
+# Cells are classified grown by this margin (degrees, ~0.1 mm), so floating-point rounding
+# in the SQL cell arithmetic can never put a point in a cell classified for another place.
+CELL_MARGIN_DEG = 1e-9
+
+
+@dataclass(frozen=True)
+class CellGrid:
+    """Cell classes of a polygon's box: `classes[column * size + row]`, columns west to
+    east, rows south to north, one byte each (CELL_OUTSIDE, CELL_INSIDE, CELL_BOUNDARY)."""
+
+    west: float
+    south: float
+    cell_width: float
+    cell_height: float
+    size: int
+    classes: bytes = field(repr=False)
+
+    @classmethod
+    def of(cls, shape, size=CELL_GRID):
+        west, south, east, north = shape.bounds
+        width, height = (east - west) / size, (north - south) / size
+        columns, rows = numpy.meshgrid(numpy.arange(size), numpy.arange(size), indexing="ij")
+        cells = shapely.box(west + columns * width - CELL_MARGIN_DEG, south + rows * height - CELL_MARGIN_DEG,
+                            west + (columns + 1) * width + CELL_MARGIN_DEG,
+                            south + (rows + 1) * height + CELL_MARGIN_DEG)
+        shapely.prepare(shape)
+        classes = numpy.where(shapely.contains_properly(shape, cells), CELL_INSIDE,
+                              numpy.where(shapely.intersects(shape, cells), CELL_BOUNDARY, CELL_OUTSIDE))
+        return cls(west, south, width, height, size, classes.astype(numpy.uint8).ravel().tobytes())
+
+
+class InsideArea(Func):
+    """SQL: the point expression lies inside the area (boundary included, like ST_Intersects).
+
+    The point's cell class decides; only points in boundary cells (and points outside the
+    grid, clamped to edge cells, which are never inside) reach ST_Intersects.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, point, area):
+        super().__init__(point)
+        self.area = area
+
+    def as_sql(self, compiler, connection, **extra_context):
+        point, point_params = compiler.compile(self.source_expressions[0])
+        grid = self.area.grid
+        cell = ("LEAST(GREATEST(floor((ST_X({p}) - %s) / %s)::int, 0), %s) * %s"
+                " + LEAST(GREATEST(floor((ST_Y({p}) - %s) / %s)::int, 0), %s)").format(p=point)
+        sql = (f"CASE get_byte(%s::bytea, {cell}) WHEN {CELL_INSIDE} THEN true WHEN {CELL_OUTSIDE} THEN false"
+               f" ELSE ST_Intersects({point}, ST_GeomFromWKB(%s, {WGS84})) END")
+        params = [
+            grid.classes,
+            *point_params, grid.west, grid.cell_width, grid.size - 1, grid.size,
+            *point_params, grid.south, grid.cell_height, grid.size - 1,
+            *point_params, bytes(self.area.geometry.wkb),
+        ]
+        return sql, params
 
 
 @dataclass(frozen=True)
 class SelectionArea:
     """A validated (possibly repaired) selection polygon in WGS 84.
 
-    `pieces` are the parts the database queries use: the polygon itself, or its
-    ST_Subdivide pieces when it is large or concave.
+    `pieces` are the boxes the GiST index looks up: the polygon itself, or its
+    ST_Subdivide pieces when it is large or concave. `grid` classifies the polygon's
+    box for the exact test (see CellGrid).
     """
 
     geometry: GEOSGeometry  # a valid MultiPolygon, SRID 4326
@@ -70,13 +136,15 @@ class SelectionArea:
     repaired: bool = False
     messages: tuple = ()
     pieces: tuple = field(default=(), repr=False)
+    grid: CellGrid = field(default=None, repr=False)
 
     def contains_q(self, prefix="point"):
-        """Q keeping rows whose `prefix` geometry lies inside the area (GiST-indexed)."""
-        query = Q(pk__in=[])
+        """Q keeping rows whose `prefix` point lies inside the area: GiST-indexed box
+        overlaps, then the cell grid's exact test. One box keeps index-only scans possible."""
+        boxes = Q(pk__in=[])
         for piece in self.pieces or (self.geometry,):
-            query |= Q(**{f"{prefix}__intersects": piece})
-        return query
+            boxes |= Q(**{f"{prefix}__bboverlaps": piece})
+        return boxes & Q(InsideArea(prefix, self))
 
 
 @dataclass(frozen=True)
@@ -263,7 +331,7 @@ def clean_selection_area(geojson):
             _("The area is too large: %(area)s km², at most %(max)s km². Draw a smaller polygon."),
             "area_too_large", area=f"{area_km2:,.1f}", max=limit,
         )
-    return SelectionArea(geometry, area_km2, repaired, messages, pieces)
+    return SelectionArea(geometry, area_km2, repaired, messages, pieces, CellGrid.of(shape))
 
 
 def clean_contract_filters(statuses=None, plan_ids=None):

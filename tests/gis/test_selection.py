@@ -270,3 +270,26 @@ def test_unknown_filters_are_refused_per_field():
     with pytest.raises(ValidationError) as caught:
         clean_contract_filters(["active", "gone"], [987654])
     assert set(caught.value.message_dict) == {"status", "plan"}
+
+
+@pytest.mark.django_db
+def test_cell_grid_settles_most_points_and_stays_exact():
+    """A circle over a dense block: points in inside, outside and boundary cells, four of
+    them on the circle's vertices, all counted as ST_Intersects counts them."""
+    from django.db import connection
+
+    from gis.selection import CELL_BOUNDARY, CELL_INSIDE, CELL_OUTSIDE
+
+    plan = make_plan()
+    for index in range(14 * 14):
+        make_contract(index, CENTER[0] + (index % 14 - 7) * 0.001, CENTER[1] + (index // 14 - 7) * 0.001, plan)
+    ring = [[CENTER[0] + 0.005 * math.cos(math.pi * k / 10), CENTER[1] + 0.005 * math.sin(math.pi * k / 10)]
+            for k in range(20)]
+    area = clean_selection_area(polygon([*ring, ring[0]]))
+    assert {CELL_INSIDE, CELL_OUTSIDE, CELL_BOUNDARY} <= set(area.grid.classes)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM billing_contract WHERE ST_Intersects(point, ST_GeomFromWKB(%s, 4326))",
+                       [bytes(area.geometry.wkb)])
+        expected = cursor.fetchone()[0]
+    assert 60 < expected < 14 * 14
+    assert contracts_in_area(area).count() == expected == select_contracts(area).counts["contracts"]
