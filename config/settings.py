@@ -208,6 +208,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name per choice set that several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "fieldops.choices.OrderStatus",
+        "OrderEventKindEnum": "fieldops.choices.EventKind",
+        "AttachmentKindEnum": "fieldops.choices.AttachmentKind",
+    },
 }
 
 # GIS: the demo city and where OSM data is read from (never copied into the repository).

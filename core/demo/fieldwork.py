@@ -13,6 +13,7 @@ from billing.choices import ContractStatus
 from core.roles import Role, sync_roles
 from fieldops.choices import OrderStatus, OrderType, Priority
 from fieldops.models import ServiceOrder, Skill, Technician
+from fieldops.selectors import sla_deadline
 from fieldops.services import ORDER_NUMBER_PREFIX
 
 from .catalogue import (
@@ -113,6 +114,7 @@ def create_orders(run, contracts, skills, technicians):
     skill_codes = {technician.pk: set(TECHNICIAN_SKILL_SETS[index % len(TECHNICIAN_SKILL_SETS)])
                    for index, technician in enumerate(technicians)}
     orders, required = [], []
+    opened = timezone.now()
     for _index in range(run.size.orders):
         order_type = rng.choices(types, type_weights)[0]
         contract = next_contract(pools[order_type], used)
@@ -123,9 +125,10 @@ def create_orders(run, contracts, skills, technicians):
         _share, minutes, codes, priority_weights, descriptions = ORDER_PROFILES[order_type]
         day = run.today + datetime.timedelta(days=rng.randrange(2))
         start_hour, end_hour = rng.choices(WINDOWS, WINDOW_WEIGHTS)[0]
+        priority = rng.choices(list(Priority), priority_weights)[0]
         order = ServiceOrder(
             number=f"{ORDER_NUMBER_PREFIX}{len(orders) + 1:06d}", order_type=order_type,
-            status=OrderStatus.OPEN, priority=rng.choices(list(Priority), priority_weights)[0],
+            status=OrderStatus.OPEN, priority=priority, due_at=sla_deadline(order_type, priority, opened),
             person=contract.person, contract=contract, point=contract.point,
             address_text=str(contract.installation_address),
             description=rng.choice(descriptions).format(

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.fields import GeometryField
@@ -109,14 +110,24 @@ class ServiceOrderFeatureSerializer(GeoFeatureSerializer, ServiceOrderSerializer
         geo_field = "point"
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "GeoJSON Point (WGS 84)",
+        "example": {"type": "Point", "coordinates": [-51.22, -30.03]},
+    }
+)
+class GpsPointField(GeometryField):
+    def __init__(self, **kwargs):
+        super().__init__(geometry_type="POINT", **kwargs)
+
+
 class FieldActionSerializer(serializers.Serializer):
     """What every field write from a phone or the dispatcher's screen may carry."""
 
     client_action_id = serializers.UUIDField(required=False, help_text=CLIENT_ACTION_HELP)
     version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
-    point = GeometryField(
-        geometry_type="POINT", required=False, help_text=_("The phone's GPS position, if it has one.")
-    )
+    point = GpsPointField(required=False, help_text=_("The phone's GPS position, if it has one."))
 
 
 class TransitionSerializer(FieldActionSerializer):
@@ -141,7 +152,7 @@ class TransitionSerializer(FieldActionSerializer):
 
 class OrderEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.get_username", read_only=True)
-    point = GeometryField(geometry_type="POINT", read_only=True)
+    point = GpsPointField(read_only=True)
     distance_m = serializers.SerializerMethodField(
         help_text=_("How far the GPS position was from the order's location, in metres.")
     )
@@ -158,7 +169,7 @@ class OrderEventSerializer(serializers.ModelSerializer):
         return round(distance.m, 1) if distance is not None else None
 
 
-class NoteSerializer(FieldActionSerializer):
+class OrderNoteSerializer(FieldActionSerializer):
     text = serializers.CharField(max_length=4000)
 
 
@@ -180,8 +191,7 @@ class MaterialSerializer(MalhaModelSerializer):
         fields = ["id", "code", "name", "unit", "active"]
 
 
-class MaterialUsageSerializer(FieldActionSerializer, serializers.ModelSerializer):
-    material = serializers.PrimaryKeyRelatedField(queryset=Material.objects.all())
+class MaterialUsageSerializer(serializers.ModelSerializer):
     material_name = serializers.CharField(source="material.name", read_only=True)
     unit = serializers.CharField(source="material.unit", read_only=True)
     actor = serializers.CharField(source="event.actor.get_username", read_only=True)
@@ -189,26 +199,30 @@ class MaterialUsageSerializer(FieldActionSerializer, serializers.ModelSerializer
 
     class Meta:
         model = MaterialUsage
-        fields = [
-            "id", "material", "material_name", "unit", "quantity", "actor", "at",
-            "client_action_id", "version", "point",
-        ]
+        fields = ["id", "material", "material_name", "unit", "quantity", "actor", "at"]
 
 
-class AttachmentSerializer(FieldActionSerializer, serializers.ModelSerializer):
-    id = serializers.UUIDField(
-        help_text=_("UUID the phone generates for the file; uploading it again changes nothing.")
-    )
-    kind = serializers.ChoiceField(choices=AttachmentKind.choices)
-    file = serializers.FileField(write_only=True)
+class MaterialUsedSerializer(FieldActionSerializer):
+    material = serializers.PrimaryKeyRelatedField(queryset=Material.objects.all())
+    quantity = serializers.DecimalField(max_digits=9, decimal_places=2)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
     url = serializers.FileField(source="file", read_only=True, use_url=True)
     actor = serializers.CharField(source="event.actor.get_username", read_only=True)
     at = serializers.DateTimeField(source="event.at", read_only=True)
 
     class Meta:
         model = Attachment
-        fields = ["id", "kind", "file", "url", "content_type", "size", "actor", "at", "version", "point"]
-        read_only_fields = ["content_type", "size"]
+        fields = ["id", "kind", "url", "content_type", "size", "actor", "at"]
+
+
+class AttachmentUploadSerializer(FieldActionSerializer):
+    id = serializers.UUIDField(
+        help_text=_("UUID the phone generates for the file; uploading it again changes nothing.")
+    )
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices)
+    file = serializers.FileField(help_text=_("JPEG, PNG or WebP."))
 
 
 class PositionSerializer(MalhaModelSerializer):

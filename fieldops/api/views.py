@@ -193,11 +193,11 @@ class ServiceOrderViewSet(ConflictAs409, GeoJsonMixin, ServiceWriteMixin, ModelV
         events = selectors.order_events(self._field_order())
         return Response(serializers.OrderEventSerializer(events, many=True).data)
 
-    @extend_schema(request=serializers.NoteSerializer, responses=serializers.OrderEventSerializer)
+    @extend_schema(request=serializers.OrderNoteSerializer, responses=serializers.OrderEventSerializer)
     @action(detail=True, methods=["post"], permission_classes=[SeesOrders], filterset_class=None)
     def notes(self, request, pk=None):
         order = self._field_order()
-        payload = serializers.NoteSerializer(data=request.data)
+        payload = serializers.OrderNoteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         event, created = services.add_note(order, action_context(request, data), text=data["text"])
@@ -242,7 +242,7 @@ class ServiceOrderViewSet(ConflictAs409, GeoJsonMixin, ServiceWriteMixin, ModelV
         ]
 
     @extend_schema(methods=["get"], responses=serializers.MaterialUsageSerializer(many=True))
-    @extend_schema(methods=["post"], request=serializers.MaterialUsageSerializer,
+    @extend_schema(methods=["post"], request=serializers.MaterialUsedSerializer,
                    responses=serializers.MaterialUsageSerializer)
     @action(detail=True, methods=["get", "post"], permission_classes=[SeesOrders], filterset_class=None)
     def materials(self, request, pk=None):
@@ -251,7 +251,7 @@ class ServiceOrderViewSet(ConflictAs409, GeoJsonMixin, ServiceWriteMixin, ModelV
         if request.method == "GET":
             usages = selectors.material_usages(order)
             return Response(serializers.MaterialUsageSerializer(usages, many=True).data)
-        payload = serializers.MaterialUsageSerializer(data=request.data)
+        payload = serializers.MaterialUsedSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         usage, created = services.record_material(
@@ -263,7 +263,7 @@ class ServiceOrderViewSet(ConflictAs409, GeoJsonMixin, ServiceWriteMixin, ModelV
         )
 
     @extend_schema(methods=["get"], responses=serializers.AttachmentSerializer(many=True))
-    @extend_schema(methods=["post"], request={"multipart/form-data": serializers.AttachmentSerializer},
+    @extend_schema(methods=["post"], request={"multipart/form-data": serializers.AttachmentUploadSerializer},
                    responses=serializers.AttachmentSerializer)
     @action(
         detail=True, methods=["get", "post"], permission_classes=[SeesOrders], filterset_class=None,
@@ -276,7 +276,7 @@ class ServiceOrderViewSet(ConflictAs409, GeoJsonMixin, ServiceWriteMixin, ModelV
         if request.method == "GET":
             files = selectors.attachments(order)
             return Response(serializers.AttachmentSerializer(files, many=True, context=context).data)
-        payload = serializers.AttachmentSerializer(data=request.data)
+        payload = serializers.AttachmentUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         action_data = {**data, "client_action_id": data["id"]}
