@@ -13,12 +13,13 @@ import json
 import time
 import unicodedata
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -354,8 +355,8 @@ def _backoff(attempts, retry_after=None):
 class BatchOutcome:
     sent: int = 0
     failed: int = 0
-    retry: dict = None  # {countdown seconds: [delivery ids]}
-    deferred: list = None  # ids handed to a later task (rate limit or time budget)
+    retry: dict = field(default_factory=dict)  # {countdown seconds: [delivery ids]}
+    deferred: list = field(default_factory=list)  # for a later task (rate limit, time budget)
     defer_for: float = 0
 
 
@@ -369,7 +370,7 @@ def send_deliveries(campaign_id, delivery_ids):
     """
     campaign = Campaign.objects.get(pk=campaign_id)
     provider = provider_for(campaign.channel)
-    outcome = BatchOutcome(retry={}, deferred=[])
+    outcome = BatchOutcome()
     remaining = list(delivery_ids)
     deadline = time.monotonic() + settings.MESSAGING_BATCH_BUDGET_SECONDS
     with connection.cursor() as cursor:
@@ -389,8 +390,9 @@ def send_deliveries(campaign_id, delivery_ids):
                     wait = provider.rate_limiter.acquire()
                 if wait:
                     unsent = [claimed_row[0] for claimed_row in claimed[index:]]
+                    # Not an attempt: hand the claims back as they were.
                     Delivery.objects.filter(pk__in=unsent, status=DeliveryStatus.SENDING).update(
-                        status=DeliveryStatus.QUEUED, attempts=0, claimed_at=None
+                        status=DeliveryStatus.QUEUED, attempts=F("attempts") - 1, claimed_at=None
                     )
                     outcome.deferred, outcome.defer_for = unsent + remaining, wait
                     break

@@ -229,3 +229,27 @@ def test_a_message_whose_every_attempt_died_is_failed_not_retried_for_ever(
     delivery = campaign.deliveries.get()
     assert redispatched == 0
     assert delivery.status == "failed" and "Gave up" in delivery.error
+
+
+def test_an_hourly_quota_hands_the_rest_to_a_later_task(gateway, make_client, settings,
+                                                         messaging_settings):
+    import redis
+
+    for n in range(3):
+        make_client(f"Cliente {n}", phone=phone(n))
+    settings.MESSAGING_PROVIDERS["sms"]["rate"] = {"per_hour": 2}
+    campaign, _preview = services.create_campaign(name="Aviso", channel="sms", body="Oi", area=AREA)
+    services.confirm_campaign(campaign)
+    try:
+        services.prepare_campaign(campaign.pk)  # its tasks wait in the test broker, unused
+        outcome = services.send_deliveries(
+            campaign.pk, list(campaign.deliveries.order_by("id").values_list("pk", flat=True))
+        )
+    finally:
+        redis.Redis.from_url(messaging_settings).flushdb()
+
+    assert (outcome.sent, len(outcome.deferred)) == (2, 1)
+    assert 0 < outcome.defer_for <= 3600  # until the next calendar hour
+    assert len(gateway.accepted) == 2
+    waiting = campaign.deliveries.get(pk=outcome.deferred[0])
+    assert (waiting.status, waiting.attempts) == ("queued", 0)
