@@ -3,7 +3,9 @@
 from django.urls import path
 
 from crm.messaging.live import CampaignReportConsumer
+from fieldops.live import DispatchConsumer
 
 websocket_urlpatterns = [
     path("ws/campaigns/<int:campaign_id>/", CampaignReportConsumer.as_asgi()),
+    path("ws/fieldops/live/", DispatchConsumer.as_asgi()),
 ]

@@ -24,6 +24,7 @@ from billing.services import install_contract
 from core.services import next_number
 from crm.validators import normalize_mobile_phone
 
+from . import live
 from .checklists import checklist_for
 from .choices import CLOSED_STATUSES, EventKind, MaterialUnit, OrderStatus, OrderType, Priority
 from .models import (
@@ -278,6 +279,7 @@ def _move(order, context, to_status, note="", requirements=None, **changes):
     order.version += 1
     order.save()
     _record(order, context, EventKind.STATUS, from_status=from_status, to_status=to_status, note=note)
+    live.publish_after_commit(live.order_message(order))
     return order
 
 
@@ -508,6 +510,7 @@ def report_position(technician, *, point, recorded_at, accuracy_m=None):
     report.save()
     technician.last_position, technician.last_position_at = point, recorded_at
     technician.save(update_fields=["last_position", "last_position_at"])
+    live.publish_after_commit(live.position_message(report))
     stale = PositionReport.objects.filter(technician=technician).order_by("-recorded_at")[
         settings.MALHA_POSITION_HISTORY:
     ]
