@@ -3,8 +3,16 @@ from django.contrib import admin
 from core.admin import GeoModelAdmin, RuleCheckedForm
 
 from .models import (
-    Attachment, ChecklistEntry, Material, MaterialUsage, OrderEvent, PositionReport, Sector,
-    ServiceOrder, Skill, Technician,
+    Attachment,
+    ChecklistEntry,
+    Material,
+    MaterialUsage,
+    OrderEvent,
+    PositionReport,
+    Sector,
+    ServiceOrder,
+    Skill,
+    Technician,
 )
 from .services import clean_service_order, clean_technician
 

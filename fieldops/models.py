@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from gis.validators import validate_lonlat_range
 
 from .choices import (
-    CLOSED_STATUSES, AttachmentKind, EventKind, MaterialUnit, OrderScope, OrderStatus, OrderType, Priority,
+    CLOSED_STATUSES,
+    AttachmentKind,
+    EventKind,
+    MaterialUnit,
+    OrderScope,
+    OrderStatus,
+    OrderType,
+    Priority,
 )
 
 

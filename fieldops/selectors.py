@@ -16,7 +16,14 @@ from core.roles import Role
 from .checklists import checklist_for
 from .choices import CLOSED_STATUSES, OrderScope
 from .models import (
-    Attachment, Material, MaterialUsage, OrderEvent, PositionReport, Sector, ServiceOrder, Skill,
+    Attachment,
+    Material,
+    MaterialUsage,
+    OrderEvent,
+    PositionReport,
+    Sector,
+    ServiceOrder,
+    Skill,
     Technician,
 )
 

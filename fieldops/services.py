@@ -28,10 +28,20 @@ from . import live
 from .checklists import checklist_for
 from .choices import CLOSED_STATUSES, EventKind, MaterialUnit, OrderStatus, OrderType, Priority
 from .models import (
-    Attachment, ChecklistEntry, MaterialUsage, OrderEvent, PositionReport, ServiceOrder, Technician,
+    Attachment,
+    ChecklistEntry,
+    MaterialUsage,
+    OrderEvent,
+    PositionReport,
+    ServiceOrder,
+    Technician,
 )
 from .selectors import (
-    manages_orders, may_work_on, missing_skills, sla_deadline, unticked_checklist_labels,
+    manages_orders,
+    may_work_on,
+    missing_skills,
+    sla_deadline,
+    unticked_checklist_labels,
 )
 
 ORDER_NUMBER_PREFIX = "OS-"
@@ -203,23 +213,31 @@ def update_service_order(order, *, required_skills=None, version=None, **fields)
 
 
 def _locked(order, version=None):
-    """The order re-read under a row lock; a `version` other than the stored one is a lost race."""
+    """The order re-read under a row lock, checked against the `version` the caller read."""
     locked = ServiceOrder.objects.select_for_update().get(pk=order.pk)
-    if version is not None and version != locked.version:
+    _check_version(locked, version)
+    return locked
+
+
+def _check_version(order, version):
+    if version is not None and version != order.version:
         raise Conflict(
             _(
                 "Order %(order)s was changed by someone else since you loaded it "
                 "(version %(yours)s, now %(current)s). Reload it and try again."
             )
-            % {"order": locked, "yours": version, "current": locked.version},
+            % {"order": order, "yours": version, "current": order.version},
             code="stale",
         )
-    return locked
 
 
 def _begin(order, context, kind):
-    """Lock the order and check the actor; returns (order, the earlier event when this is a replay)."""
-    order = ServiceOrder.objects.select_for_update().get(pk=order.pk)
+    """Lock the order and check the actor; returns (order, the earlier event when this is a replay).
+
+    A replay is recognised before the version check: the phone retries with the version
+    it had, which its own first attempt has since moved on.
+    """
+    order = _locked(order)
     if context.client_action_id is not None:
         earlier = OrderEvent.objects.filter(client_action_id=context.client_action_id).first()
         if earlier is not None:
@@ -228,7 +246,7 @@ def _begin(order, context, kind):
                     _("This client_action_id was already used for another action."), code="reused"
                 )
             return order, earlier
-    order = _locked(order, context.version)
+    _check_version(order, context.version)
     if not may_work_on(context.actor, order):
         raise PermissionDenied(_("Only the order's technician or a dispatcher may do this."))
     return order, None
@@ -296,10 +314,13 @@ def _required_reason(reason, field="reason"):
 @transaction.atomic
 def schedule_order(order, context, *, assignee=None, scheduled_start=None, note=""):
     """Put the order on a technician's day (also to reschedule a dispatched or paused order)."""
-    changes = {"assignee": assignee or order.assignee, "scheduled_start": scheduled_start or order.scheduled_start}
-    if changes["scheduled_start"] is None:
+    scheduled_start = scheduled_start or order.scheduled_start
+    if scheduled_start is None:
         raise ValidationError({"scheduled_start": [_("Give the scheduled start.")]})
-    return _move(order, context, OrderStatus.SCHEDULED, note, **changes)
+    return _move(
+        order, context, OrderStatus.SCHEDULED, note,
+        assignee=assignee or order.assignee, scheduled_start=scheduled_start,
+    )
 
 
 @transaction.atomic

@@ -6,7 +6,14 @@ from core.fields import GeometryField
 from core.serializers import GeoFeatureSerializer, MalhaModelSerializer
 from fieldops.choices import AttachmentKind, OrderStatus
 from fieldops.models import (
-    Attachment, Material, MaterialUsage, OrderEvent, PositionReport, Sector, ServiceOrder, Skill,
+    Attachment,
+    Material,
+    MaterialUsage,
+    OrderEvent,
+    PositionReport,
+    Sector,
+    ServiceOrder,
+    Skill,
     Technician,
 )
 from gis.models import CtoBox

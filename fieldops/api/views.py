@@ -39,10 +39,10 @@ class SeesOrders(RoleModelPermissions):
     """Field actions need only to see the order; services decide who may write
     (the order's technician, a dispatcher, an admin)."""
 
-    perms_map = dict.fromkeys(
-        ["GET", "OPTIONS", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
-        ["%(app_label)s.view_%(model_name)s"],
-    )
+    perms_map = {
+        method: ["%(app_label)s.view_%(model_name)s"]
+        for method in ("GET", "OPTIONS", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+    }
 
 
 def action_context(request, data):

@@ -9,8 +9,16 @@ from core.services import create_object
 from fieldops.models import Material, Sector
 from fieldops.services import ActionContext, create_service_order
 from tests.api.conftest import (  # noqa: F401  (fixtures)
-    CENTER, address, client_person, contract, cto_box, english_client_for, make_order,
-    make_technician, plan, splicing,
+    CENTER,
+    address,
+    client_person,
+    contract,
+    cto_box,
+    english_client_for,
+    make_order,
+    make_technician,
+    plan,
+    splicing,
 )
 
 
@@ -37,7 +45,7 @@ def as_user():
 
 
 @pytest.fixture
-def make_installation(client_person, contract):
+def make_installation(client_person, contract):  # noqa: F811 (fixtures)
     def make(assignee=None):
         start = timezone.now() + datetime.timedelta(days=1)
         return create_service_order(
