@@ -312,3 +312,14 @@ def test_sectors_and_materials_catalogue(dispatcher_client, technician_client, c
     assert technician_client.get("/api/fieldops/sectors/").status_code == 403
     assert [m["code"] for m in technician_client.get("/api/fieldops/materials/").data["results"]] == ["sc-apc"]
     assert technician_client.post("/api/fieldops/materials/", {"code": "x", "name": "X"}, format="json").status_code == 403
+
+
+def test_an_order_with_history_is_not_deleted(dispatcher_client, make_order, dispatched):
+    fresh = make_order()
+    assert dispatcher_client.delete(url(fresh)).status_code == 204
+    response = dispatcher_client.delete(url(dispatched))
+    assert response.status_code == 400
+    assert "cannot be deleted: 1 record(s) of order events still refer to it" in (
+        response.data["non_field_errors"][0]
+    )
+    assert ServiceOrder.objects.filter(pk=dispatched.pk).exists()
