@@ -2,10 +2,11 @@
 
 import datetime
 import hashlib
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import DateField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from core.services import next_number
 from crm.services import mark_as_client
 from gis.selectors import cto_box_for_update
 
+from .cnab import parse_itau_400
 from .choices import (
     RECEIVABLE_STATUSES,
     ContractAction,
@@ -461,17 +463,27 @@ def _allocate_nosso_numeros(wallet_id, count):
     return iter(range(first, first + count))
 
 
-def _monthly_invoice(contract, period, charges, issued_on):
-    """Lines and total of one contract's invoice for `period`, or None when nothing is owed."""
-    first, last = month_bounds(period)
-    price = contract.plan.monthly_price
+@dataclass(frozen=True)
+class _BillableContract:
+    pk: int
+    wallet_id: int | None
+    due_day: int
+    activated_on: datetime.date
+    monthly_discount: Decimal
+    plan_name: str
+    price: Decimal
+
+
+def _monthly_invoice(contract, first, last, charges):
+    """Lines and total of one contract's invoice for the month first..last, or None when
+    nothing is owed."""
     if contract.activated_on > first:
         lines = [(InvoiceLineKind.PLAN, _("%(plan)s, %(start)s to %(end)s (pro-rata)") % {
-            "plan": contract.plan, "start": contract.activated_on.strftime("%d/%m"), "end": last.strftime("%d/%m/%Y")},
-            prorated(price, contract.activated_on, last))]
+            "plan": contract.plan_name, "start": contract.activated_on.strftime("%d/%m"),
+            "end": last.strftime("%d/%m/%Y")}, prorated(contract.price, contract.activated_on, last))]
     else:
         lines = [(InvoiceLineKind.PLAN, _("%(plan)s, %(month)s") % {
-            "plan": contract.plan, "month": first.strftime("%m/%Y")}, price)]
+            "plan": contract.plan_name, "month": first.strftime("%m/%Y")}, contract.price)]
     if contract.monthly_discount:
         discount = min(contract.monthly_discount, lines[0][2])
         lines.append((InvoiceLineKind.DISCOUNT, _("Monthly discount"), -discount))
@@ -499,15 +511,17 @@ def run_monthly_invoices(period, *, issued_on=None, batch_size=MONTHLY_RUN_BATCH
     last_id = 0
     while True:
         with transaction.atomic():
-            batch = list(
-                Contract.objects.filter(
+            batch = [
+                _BillableContract(*row)
+                for row in Contract.objects.filter(
                     pk__gt=last_id, status=ContractStatus.ACTIVE, activated_on__lte=last
                 )
                 .exclude(Exists(Invoice.objects.filter(contract=OuterRef("pk"), period=first)))
-                .select_related("plan")
                 .select_for_update(of=("self",), skip_locked=True)
-                .order_by("pk")[:batch_size]
-            )
+                .order_by("pk")
+                .values_list("pk", "wallet_id", "due_day", "activated_on", "monthly_discount",
+                             "plan__name", "plan__monthly_price")[:batch_size]
+            ]
             if not batch:
                 return created
             last_id = batch[-1].pk
@@ -515,9 +529,11 @@ def run_monthly_invoices(period, *, issued_on=None, batch_size=MONTHLY_RUN_BATCH
 
 
 def _invoice_batch(contracts, first, last, due_month, issued_on, fallback):
+    """Insert one batch's invoices and lines with a few set-based statements: building
+    model instances for 100,000 invoices would cost more than the database work."""
     charges_by_contract = {}
     for charge in Charge.objects.filter(
-        contract__in=contracts, invoice__isnull=True, created_on__lte=last
+        contract__in=[c.pk for c in contracts], invoice__isnull=True, created_on__lte=last
     ).order_by("id"):
         charges_by_contract.setdefault(charge.contract_id, []).append(charge)
     drafts = []
@@ -525,34 +541,47 @@ def _invoice_batch(contracts, first, last, due_month, issued_on, fallback):
         wallet_id = contract.wallet_id or (fallback and fallback.pk)
         if wallet_id is None:
             raise ValidationError(_("Configure a default billing wallet first."))
-        built = _monthly_invoice(contract, first, charges_by_contract.get(contract.pk, []), issued_on)
+        built = _monthly_invoice(contract, first, last, charges_by_contract.get(contract.pk, []))
         if built:
             drafts.append((contract, wallet_id, *built))
+    if not drafts:
+        return 0
     numbers = {}
     for wallet_id in {wallet_id for _c, wallet_id, _l, _t in drafts}:
         numbers[wallet_id] = _allocate_nosso_numeros(
             wallet_id, sum(1 for _c, w, _l, _t in drafts if w == wallet_id)
         )
-    invoices = Invoice.objects.bulk_create(
-        Invoice(
-            contract=contract, wallet_id=wallet_id, period=first, issued_on=issued_on,
-            due_date=due_month.replace(day=contract.due_day), amount=total,
-            nosso_numero=next(numbers[wallet_id]),
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {Invoice._meta.db_table}
+                  (contract_id, wallet_id, period, issued_on, due_date, amount, paid_principal,
+                   status, nosso_numero, status_reason, deletion_reason, created_at, updated_at)
+                SELECT c, w, %s, %s, d, a, 0, %s, n, '', '', %s, %s
+                FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::numeric[], %s::bigint[])
+                     AS t(c, w, d, a, n)
+                RETURNING contract_id, id""",
+            [first, issued_on, InvoiceStatus.OPEN, now, now,
+             [c.pk for c, *_ in drafts], [w for _c, w, _l, _t in drafts],
+             [due_month.replace(day=c.due_day) for c, *_ in drafts],
+             [t for *_, t in drafts], [next(numbers[w]) for _c, w, _l, _t in drafts]],
         )
-        for contract, wallet_id, _lines, total in drafts
-    )
-    InvoiceLine.objects.bulk_create(
-        InvoiceLine(invoice=invoice, kind=kind, description=text[:200], amount=amount)
-        for invoice, (_c, _w, lines, _t) in zip(invoices, drafts)
-        for kind, text, amount in lines
-    )
+        invoice_of = dict(cursor.fetchall())
+        lines = [(invoice_of[c.pk], kind, text[:200], amount)
+                 for c, _w, contract_lines, _t in drafts for kind, text, amount in contract_lines]
+        cursor.execute(
+            f"""INSERT INTO {InvoiceLine._meta.db_table} (invoice_id, kind, description, amount)
+                SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::numeric[])""",
+            [list(column) for column in zip(*lines)],
+        )
     billed = []
-    for invoice, (contract, *_rest) in zip(invoices, drafts):
-        for charge in charges_by_contract.get(contract.pk, []):
-            charge.invoice = invoice
-            billed.append(charge)
+    for contract_id, charges in charges_by_contract.items():
+        for charge in charges:
+            if contract_id in invoice_of:
+                charge.invoice_id = invoice_of[contract_id]
+                billed.append(charge)
     Charge.objects.bulk_update(billed, ["invoice"])
-    return len(invoices)
+    return len(drafts)
 
 
 def _locked_invoice(invoice):
@@ -641,12 +670,15 @@ def renegotiate_invoices(invoices, *, due_date, reason, issued_on=None):
 # --- Payments ---
 
 
-def _apply_payment(invoice, *, amount, paid_on, method, user=None, return_record=None, allow_excess=False):
-    """Settle `invoice` (row-locked) with `amount`.
+def _settlement(invoice, *, amount, paid_on, method, user=None, allow_excess=False):
+    """The unsaved Payment of `amount` for `invoice`, updating the invoice in memory.
 
     A payment that covers the balance plus the fees due on `paid_on` settles it
-    (the discount applies up to the due date); a smaller one is partial and goes
-    to principal, fees being computed on the remaining balance when it is paid.
+    (the discount applies up to the due date). One that covers the balance but
+    not all the fees settles it too, and the missing fees become a one-off charge
+    on the next invoice, so a client is never blocked for centavos of interest.
+    A smaller one is partial and goes to principal; fees are computed on the
+    remaining balance when that is paid.
     """
     if invoice.deleted_at or invoice.status not in RECEIVABLE_STATUSES:
         raise ValidationError(
@@ -659,24 +691,24 @@ def _apply_payment(invoice, *, amount, paid_on, method, user=None, return_record
             {"amount": [_("The amount due on %(date)s is %(total)s; %(amount)s is more than that.")
                         % {"date": paid_on.strftime("%d/%m/%Y"), "total": due.total, "amount": amount}]}
         )
+    payment = Payment(invoice=invoice, amount=amount, paid_on=paid_on, method=method,
+                      user=user if user and user.is_authenticated else None)
     if amount >= due.total:
-        payment = Payment(principal=invoice.balance, discount=due.discount, fine=due.fine, interest=due.interest)
-        invoice.paid_principal = invoice.amount
-        invoice.status = InvoiceStatus.PAID
+        payment.principal, payment.discount = invoice.balance, due.discount
+        payment.fine, payment.interest = due.fine, due.interest
+    elif amount >= invoice.balance:
+        fees_paid = amount - invoice.balance
+        payment.principal = invoice.balance
+        payment.fine = min(fees_paid, due.fine)
+        payment.interest = fees_paid - payment.fine
+        Charge.objects.create(
+            contract_id=invoice.contract_id, created_on=paid_on, amount=due.total - amount,
+            description=_("Late fees of invoice %(invoice)s not paid with it") % {"invoice": invoice},
+        )
     else:
-        payment = Payment(principal=min(amount, invoice.balance))
-        invoice.paid_principal += payment.principal
-        invoice.status = InvoiceStatus.PARTIALLY_PAID
-    payment.invoice = invoice
-    payment.amount = amount
-    payment.paid_on = paid_on
-    payment.method = method
-    payment.return_record = return_record
-    payment.user = user if user and user.is_authenticated else None
-    payment.save()
-    invoice.save(update_fields=["paid_principal", "status", "updated_at"])
-    if invoice.status == InvoiceStatus.PAID:
-        _unsuspend_if_paid_up(invoice.contract_id)
+        payment.principal = amount
+    invoice.paid_principal += payment.principal
+    invoice.status = InvoiceStatus.PAID if invoice.paid_principal == invoice.amount else InvoiceStatus.PARTIALLY_PAID
     return payment
 
 
@@ -687,8 +719,12 @@ def settle_invoice(invoice, *, amount, paid_on=None, user=None):
     paid_on = paid_on or timezone.localdate()
     if paid_on > timezone.localdate():
         raise ValidationError({"paid_on": [_("A payment cannot be in the future.")]})
-    return _apply_payment(_locked_invoice(invoice), amount=amount, paid_on=paid_on,
-                          method=PaymentMethod.MANUAL, user=user)
+    invoice = _locked_invoice(invoice)
+    payment = _settlement(invoice, amount=amount, paid_on=paid_on, method=PaymentMethod.MANUAL, user=user)
+    payment.save()
+    invoice.save(update_fields=["paid_principal", "status", "updated_at"])
+    _lift_debt_suspensions(timezone.localdate(), contract_ids=[invoice.contract_id])
+    return payment
 
 
 @transaction.atomic
@@ -714,24 +750,25 @@ def import_return_file(content, *, filename, user=None):
     """Settle invoices from an Itaú CNAB 400 return file, in one transaction.
 
     Returns (file, created): the same file imported again is recognised by its
-    hash and changes nothing. A payment for an invoice already paid is listed
-    as a duplicate, one for an unknown nosso número as unmatched.
+    hash and changes nothing. A payment for an invoice already paid (by another
+    file, or twice in this one) is listed as a duplicate, one for an unknown
+    nosso número as unmatched; a person resolves those.
     """
-    from .cnab import parse_itau_400
-
     raw = content if isinstance(content, bytes) else content.encode("latin-1")
     digest = hashlib.sha256(raw).hexdigest()
     existing = ReturnFile.objects.filter(sha256=digest).first()
     if existing:
         return existing, False
     details = parse_itau_400(raw)
-    return_file = ReturnFile.objects.create(bank="341", filename=filename[:200], sha256=digest, user=user)
+    return_file = ReturnFile.objects.create(bank="341", filename=filename[:200], sha256=digest,
+                                            user=user if user and user.is_authenticated else None)
     invoices = {
         invoice.nosso_numero: invoice
-        for invoice in Invoice.objects.select_for_update()
+        for invoice in Invoice.objects.select_for_update(of=("self",))
         .filter(wallet__bank="341", nosso_numero__in=[d.nosso_numero for d in details if d.is_payment])
         .select_related("wallet")
     }
+    records, payments = [], []
     for detail in details:
         invoice = invoices.get(detail.nosso_numero) if detail.is_payment else None
         record = ReturnRecord(
@@ -749,10 +786,23 @@ def import_return_file(content, *, filename, user=None):
             record.status = ReturnRecordStatus.REFUSED
         else:
             record.status = ReturnRecordStatus.SETTLED
-        record.save()
-        if record.status == ReturnRecordStatus.SETTLED:
-            _apply_payment(invoice, amount=detail.amount_paid, paid_on=detail.paid_on,
-                           method=PaymentMethod.BANK_RETURN, return_record=record, allow_excess=True)
+            payments.append((record, _settlement(
+                invoice, amount=detail.amount_paid, paid_on=detail.paid_on,
+                method=PaymentMethod.BANK_RETURN, user=user, allow_excess=True,
+            )))
+        records.append(record)
+    ReturnRecord.objects.bulk_create(records, batch_size=2000)
+    for record, payment in payments:
+        payment.return_record = record
+    Payment.objects.bulk_create([payment for _record, payment in payments], batch_size=2000)
+    settled = {payment.invoice.pk: payment.invoice for _record, payment in payments}.values()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {Invoice._meta.db_table} AS i SET paid_principal = t.p, status = t.s, updated_at = now()
+                FROM unnest(%s::bigint[], %s::numeric[], %s::text[]) AS t(id, p, s) WHERE i.id = t.id""",
+            [[i.pk for i in settled], [i.paid_principal for i in settled], [i.status for i in settled]],
+        )
+    _lift_debt_suspensions(timezone.localdate(), contract_ids={i.contract_id for i in settled})
     return return_file, True
 
 
@@ -783,20 +833,41 @@ def _blocking_invoices(today):
     )
 
 
-def _unsuspend_if_paid_up(contract_id, today=None):
-    today = today or timezone.localdate()
-    contract = Contract.objects.select_for_update().get(pk=contract_id)
-    if contract.status != ContractStatus.SUSPENDED or contract.suspension_kind != SuspensionKind.DEBT:
-        return
-    if _blocking_invoices(today).filter(contract_id=contract_id).exists():
-        return
-    before = contract.status
-    contract.status = ContractStatus.ACTIVE
-    contract.suspension_kind = ""
-    contract.suspended_on = None
-    contract.save(update_fields=["status", "suspension_kind", "suspended_on", "updated_at"])
-    _record(contract, ContractAction.REACTIVATED, before, reason=_("Debt paid"))
-    notify_access_changed([contract.pk], blocked=False)
+def _change_access(contract_ids, *, suspend, today, reason):
+    """Suspend (for debt) or reactivate contracts in one UPDATE, with their audit events and
+    the network notified after commit."""
+    now = timezone.now()
+    contracts = Contract.objects.filter(pk__in=contract_ids)
+    if suspend:
+        contracts.update(status=ContractStatus.SUSPENDED, suspension_kind=SuspensionKind.DEBT,
+                         suspended_on=today, trust_unlock_until=None, updated_at=now)
+    else:
+        contracts.update(status=ContractStatus.ACTIVE, suspension_kind="", suspended_on=None, updated_at=now)
+    before, after = (ContractStatus.ACTIVE, ContractStatus.SUSPENDED)[:: 1 if suspend else -1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {ContractEvent._meta.db_table}
+                  (contract_id, action, from_status, to_status, reason, details, created_at)
+                SELECT c, %s, %s, %s, %s, %s::jsonb, %s FROM unnest(%s::bigint[]) AS t(c)""",
+            [ContractAction.SUSPENDED if suspend else ContractAction.REACTIVATED, before, after,
+             str(reason), '{"kind": "debt"}' if suspend else "{}", now, list(contract_ids)],
+        )
+    notify_access_changed(contract_ids, blocked=suspend)
+
+
+def _lift_debt_suspensions(today, contract_ids=None):
+    """Reactivate contracts suspended for debt that no longer owe anything past tolerance."""
+    paid_up = (
+        Contract.objects.filter(status=ContractStatus.SUSPENDED, suspension_kind=SuspensionKind.DEBT)
+        .exclude(pk__in=_blocking_invoices(today).values("contract_id"))
+        .select_for_update(of=("self",))
+    )
+    if contract_ids is not None:
+        paid_up = paid_up.filter(pk__in=list(contract_ids))
+    ids = list(paid_up.values_list("pk", flat=True))
+    if ids:
+        _change_access(ids, suspend=False, today=today, reason=_("Debt paid"))
+    return len(ids)
 
 
 @transaction.atomic
@@ -809,38 +880,15 @@ def run_overdue_suspensions(today=None):
         status__in=(InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.REVERSED),
         due_date__lt=today, deleted_at__isnull=True,
     ).update(status=InvoiceStatus.OVERDUE, updated_at=timezone.now())
-    blocking = _blocking_invoices(today).filter(contract=OuterRef("pk"))
     to_suspend = list(
         Contract.objects.filter(status=ContractStatus.ACTIVE)
         .filter(Q(do_not_block_until__isnull=True) | Q(do_not_block_until__lt=today))
         .filter(Q(trust_unlock_until__isnull=True) | Q(trust_unlock_until__lt=today))
-        .filter(Exists(blocking))
+        .filter(pk__in=_blocking_invoices(today).values("contract_id"))
         .select_for_update(of=("self",))
         .values_list("pk", flat=True)
     )
-    to_unsuspend = list(
-        Contract.objects.filter(status=ContractStatus.SUSPENDED, suspension_kind=SuspensionKind.DEBT)
-        .exclude(Exists(blocking))
-        .select_for_update(of=("self",))
-        .values_list("pk", flat=True)
-    )
-    now = timezone.now()
-    Contract.objects.filter(pk__in=to_suspend).update(
-        status=ContractStatus.SUSPENDED, suspension_kind=SuspensionKind.DEBT, suspended_on=today,
-        trust_unlock_until=None, updated_at=now,
-    )
-    Contract.objects.filter(pk__in=to_unsuspend).update(
-        status=ContractStatus.ACTIVE, suspension_kind="", suspended_on=None, updated_at=now,
-    )
-    ContractEvent.objects.bulk_create(
-        [ContractEvent(contract_id=pk, action=ContractAction.SUSPENDED, from_status=ContractStatus.ACTIVE,
-                       to_status=ContractStatus.SUSPENDED, reason=_("Overdue debt"), details={"kind": "debt"})
-         for pk in to_suspend]
-        + [ContractEvent(contract_id=pk, action=ContractAction.REACTIVATED, from_status=ContractStatus.SUSPENDED,
-                         to_status=ContractStatus.ACTIVE, reason=_("Debt paid"))
-           for pk in to_unsuspend],
-        batch_size=5000,
-    )
-    notify_access_changed(to_suspend, blocked=True)
-    notify_access_changed(to_unsuspend, blocked=False)
-    return len(to_suspend), len(to_unsuspend)
+    unsuspended = _lift_debt_suspensions(today)
+    if to_suspend:
+        _change_access(to_suspend, suspend=True, today=today, reason=_("Overdue debt"))
+    return len(to_suspend), unsuspended

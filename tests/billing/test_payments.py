@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from billing import services
 from billing.choices import InvoiceStatus, ReturnRecordStatus
-from billing.models import Invoice, Payment, ReturnFile, ReturnRecord
+from billing.models import Charge, Invoice, Payment, ReturnFile, ReturnRecord
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -34,11 +34,14 @@ def test_manual_settlement_late_charges_fine_and_interest(three_invoices):
     assert invoice.status == InvoiceStatus.PAID
 
 
-def test_late_payment_of_the_bare_amount_is_partial(three_invoices):
-    invoice = three_invoices[2]
-    services.settle_invoice(invoice, amount="99.90", paid_on=D(2026, 4, 13))
+def test_late_payment_without_the_fees_settles_and_bills_them_next_month(three_invoices):
+    invoice = three_invoices[2]  # 3 days late: 99.90 + 2.00 fine + 0.10 interest
+    payment = services.settle_invoice(invoice, amount="101.00", paid_on=D(2026, 4, 13))
+    assert (payment.principal, payment.fine, payment.interest) == (Decimal("99.90"), Decimal("1.10"), Decimal("0.00"))
     invoice.refresh_from_db()
-    assert (invoice.status, invoice.balance) == (InvoiceStatus.PARTIALLY_PAID, Decimal("0.00"))
+    assert (invoice.status, invoice.balance) == (InvoiceStatus.PAID, Decimal("0.00"))
+    missing = Charge.objects.get(contract=invoice.contract, invoice__isnull=True)
+    assert missing.amount == Decimal("1.00")  # 102.00 due - 101.00 paid
 
 
 def test_partial_then_full(three_invoices):
