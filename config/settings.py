@@ -123,7 +123,9 @@ CACHES = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL]},
+        # channels_redis waits 5 s in BZPOPMIN and redis-py 8 gives up reading after 5 s by
+        # default: the two race, and an idle consumer dies with a TimeoutError. Read longer.
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
     }
 }
 
@@ -290,6 +292,12 @@ MALHA_ROUTING_MATRIX_CACHE_SECONDS = int(os.environ.get("MALHA_ROUTING_MATRIX_CA
 # Leaving out a normal-priority order costs as much as this much driving (doubled per
 # priority step, +50% per day past its SLA): below it the optimiser drops orders.
 MALHA_ROUTING_DROP_PENALTY_SECONDS = int(os.environ.get("MALHA_ROUTING_DROP_PENALTY_SECONDS", "10800"))
+# Route plans: the optimiser's time budget a dispatcher may ask for, and how often its
+# progress goes out over Channels.
+MALHA_ROUTING_PLAN_MIN_SECONDS = int(os.environ.get("MALHA_ROUTING_PLAN_MIN_SECONDS", "1"))
+MALHA_ROUTING_PLAN_MAX_SECONDS = int(os.environ.get("MALHA_ROUTING_PLAN_MAX_SECONDS", "600"))
+MALHA_ROUTING_PLAN_DEFAULT_SECONDS = int(os.environ.get("MALHA_ROUTING_PLAN_DEFAULT_SECONDS", "30"))
+MALHA_ROUTING_PROGRESS_INTERVAL_S = float(os.environ.get("MALHA_ROUTING_PROGRESS_INTERVAL_S", "0.5"))
 
 # Field operations. SLA: hours from opening (or reopening) to the deadline, by order type
 # and priority (low, normal, high, urgent).

@@ -17,6 +17,7 @@ api_patterns = [
     path("billing/", include("billing.api.urls")),
     path("fieldops/", include("fieldops.api.urls")),
     path("gis/", include("gis.api.urls")),
+    path("routing/", include("routing.api.urls")),
 ]
 
 urlpatterns = [

@@ -28,6 +28,7 @@ ROLE_PERMISSIONS = {
         "billing.*": ALL_ACTIONS,
         "fieldops.*": ALL_ACTIONS,
         "geo.*": ALL_ACTIONS,
+        "routing.*": ALL_ACTIONS,
         "auth.user": ALL_ACTIONS,
         "auth.group": READ,
     },
@@ -40,6 +41,7 @@ ROLE_PERMISSIONS = {
         "billing.contract": READ,
         "fieldops.*": ALL_ACTIONS,
         "geo.*": READ,
+        "routing.*": ALL_ACTIONS,
     },
     Role.TECHNICIAN: {
         # They change their orders only through the field actions (status, checklist, photos...).
@@ -52,6 +54,8 @@ ROLE_PERMISSIONS = {
         "crm.address": READ,
         "geo.ctobox": READ,
         "geo.cable": READ,
+        # Their own route of an accepted plan (routing.selectors.plans_visible_to).
+        "routing.routeplan": READ,
     },
     Role.SALES: {
         "crm.*": WRITE,

@@ -14,6 +14,19 @@ class UnassignedReason(models.TextChoices):
     )
     NO_ROOM = "no_room", _("No room left in the technicians' routes")
     NO_TECHNICIANS = "no_technicians", _("No technicians were given")
+    CLOSED = "closed", _("Completed or cancelled before the plan was solved")
+    IN_PROGRESS_ELSEWHERE = "in_progress_elsewhere", _(
+        "Already in progress with a technician outside this plan"
+    )
+
+
+class PlanStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SOLVING = "solving", _("Solving")
+    SOLVED = "solved", _("Solved")
+    FAILED = "failed", _("Failed")
+    ACCEPTED = "accepted", _("Accepted")
+    DISCARDED = "discarded", _("Discarded")
 
 
 class ViolationKind(models.TextChoices):

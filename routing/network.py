@@ -13,6 +13,7 @@ A stop with no street within MALHA_ROUTING_MAX_SNAP_M gets straight-line
 estimates, labelled in `TravelMatrix.estimated`.
 """
 import hashlib
+import json
 import math
 import threading
 from dataclasses import dataclass
@@ -205,16 +206,18 @@ def _access_edges(graph, snaps, node_count):
     """Virtual edges: stop k leaves through node N+k and is reached at node N+K+k.
 
     Each access edge also carries the walk from the point to the street, driven at
-    the street's speed (a good enough price for a short driveway)."""
+    the street's speed (a good enough price for a short driveway), and the piece of
+    the street it drives: (edge position, from fraction, to fraction)."""
     stop_count = len(snaps)
-    rows, cols, seconds, meters = [], [], [], []
+    rows, cols, seconds, meters, pieces = [], [], [], [], []
 
-    def add(row, col, position, share, snap):
+    def add(row, col, position, share, snap, piece):
         speed = graph.meters[position] / graph.seconds[position] if graph.seconds[position] else 1.0
         rows.append(row)
         cols.append(col)
         meters.append(graph.meters[position] * share + snap.distance_m)
         seconds.append(max(graph.seconds[position] * share + snap.distance_m / max(speed, 0.1), MIN_WEIGHT))
+        pieces.append((position, *piece))
 
     for k, snap in enumerate(snaps):
         if not snap.snapped:
@@ -222,13 +225,34 @@ def _access_edges(graph, snaps, node_count):
         leave, reach = node_count + k, node_count + stop_count + k
         e, f = snap.edge, snap.fraction
         source, target = int(graph.sources[e]), int(graph.targets[e])
-        add(leave, target, e, 1 - f, snap)
-        add(source, reach, e, f, snap)
+        add(leave, target, e, 1 - f, snap, (f, 1))
+        add(source, reach, e, f, snap, (0, f))
         opposite = graph.reverse_of(e)
         if opposite >= 0:
-            add(leave, source, opposite, f, snap)
-            add(target, reach, opposite, 1 - f, snap)
-    return rows, cols, seconds, meters
+            # The opposite edge's geometry runs backwards: the stop is at 1 - f along it.
+            add(leave, source, opposite, f, snap, (1 - f, 1))
+            add(target, reach, opposite, 1 - f, snap, (0, 1 - f))
+    return rows, cols, seconds, meters, pieces
+
+
+def _direct_drive(graph, snap_a, snap_b):
+    """(seconds, metres, edge position, from, to) of driving straight along a street both
+    stops are on, in its direction; None when they share no street that way."""
+    if not (snap_a.snapped and snap_b.snapped):
+        return None
+    best = None
+    shared = {snap_a.edge, graph.reverse_of(snap_a.edge)} & {snap_b.edge, graph.reverse_of(snap_b.edge)}
+    for position in shared - {-1}:
+        fa, fb = _fraction_along(graph, snap_a, position), _fraction_along(graph, snap_b, position)
+        if fb < fa:
+            continue
+        share = fb - fa
+        access_m = snap_a.distance_m + snap_b.distance_m
+        speed = graph.meters[position] / graph.seconds[position]
+        seconds = graph.seconds[position] * share + access_m / max(speed, 0.1)
+        if best is None or seconds < best[0]:
+            best = (seconds, graph.meters[position] * share + access_m, position, fa, fb)
+    return best
 
 
 def _same_street_shortcuts(graph, snaps, seconds, meters):
@@ -236,24 +260,15 @@ def _same_street_shortcuts(graph, snaps, seconds, meters):
     by_edge = {}
     for k, snap in enumerate(snaps):
         if snap.snapped:
-            by_edge.setdefault(snap.edge, []).append(k)
+            by_edge.setdefault(snap.edge, set()).add(k)
             opposite = graph.reverse_of(snap.edge)
             if opposite >= 0:
-                by_edge.setdefault(opposite, []).append(k)
-    for position, stops in by_edge.items():
-        for a in stops:
-            for b in stops:
-                fa = _fraction_along(graph, snaps[a], position)
-                fb = _fraction_along(graph, snaps[b], position)
-                if a == b or fb < fa:
-                    continue
-                share = fb - fa
-                access_m = snaps[a].distance_m + snaps[b].distance_m
-                speed = graph.meters[position] / graph.seconds[position]
-                direct_s = graph.seconds[position] * share + access_m / max(speed, 0.1)
-                if direct_s < seconds[a, b]:
-                    seconds[a, b] = direct_s
-                    meters[a, b] = graph.meters[position] * share + access_m
+                by_edge.setdefault(opposite, set()).add(k)
+    pairs = {(a, b) for stops in by_edge.values() for a in stops for b in stops if a != b}
+    for a, b in pairs:
+        direct = _direct_drive(graph, snaps[a], snaps[b])
+        if direct and direct[0] < seconds[a, b]:
+            seconds[a, b], meters[a, b] = direct[0], direct[1]
 
 
 def _fraction_along(graph, snap, position):
@@ -275,35 +290,68 @@ def _path_lengths(predecessors, sources, lookup_meters):
         ancestors = next_ancestors
 
 
-def _network_matrices(graph, snaps):
+@dataclass
+class AugmentedGraph:
+    """The street graph plus each stop's access edges, parallel edges reduced to the fastest.
+
+    Edge i of the CSR matrix joins the nodes encoded in keys[i] (row * size + col) and
+    drives pieces[i]: (street edge position, from fraction, to fraction)."""
+
+    matrix: csr_matrix
+    keys: np.ndarray
+    meters: np.ndarray
+    pieces: np.ndarray
+    size: int
+    node_count: int
+
+    def edge_index(self, parents, children):
+        return np.searchsorted(self.keys, np.asarray(parents, dtype=np.int64) * self.size + children)
+
+    def leave(self, k):
+        return self.node_count + k
+
+    def reach(self, k, stop_count):
+        return self.node_count + stop_count + k
+
+
+def _augmented_graph(graph, snaps):
     stop_count = len(snaps)
     n = graph.node_count
     size = n + 2 * stop_count
-    rows, cols, seconds, meters = _access_edges(graph, snaps, n)
+    rows, cols, seconds, meters, pieces = _access_edges(graph, snaps, n)
+    street_pieces = np.column_stack(
+        [np.arange(len(graph.sources)), np.zeros(len(graph.sources)), np.ones(len(graph.sources))]
+    )
     all_rows = np.concatenate([graph.sources, np.array(rows, dtype=np.int64)])
     all_cols = np.concatenate([graph.targets, np.array(cols, dtype=np.int64)])
     all_seconds = np.concatenate([graph.seconds, np.array(seconds, dtype=float)])
     all_meters = np.concatenate([graph.meters, np.array(meters, dtype=float)])
+    all_pieces = np.concatenate([street_pieces, np.array(pieces, dtype=float).reshape(-1, 3)])
     # Parallel edges: keep the fastest of each pair of nodes.
     keys = all_rows * size + all_cols
     order = np.lexsort((all_seconds, keys))
     keys, first = np.unique(keys[order], return_index=True)
     keep = order[first]
-    graph_matrix = csr_matrix(
-        (all_seconds[keep], (all_rows[keep], all_cols[keep])), shape=(size, size)
+    return AugmentedGraph(
+        matrix=csr_matrix((all_seconds[keep], (all_rows[keep], all_cols[keep])), shape=(size, size)),
+        keys=keys, meters=all_meters[keep], pieces=all_pieces[keep], size=size, node_count=n,
     )
-    kept_meters = all_meters[keep]
+
+
+def _network_matrices(graph, snaps):
+    stop_count = len(snaps)
+    augmented = _augmented_graph(graph, snaps)
 
     def lookup_meters(parents, children):
-        return kept_meters[np.searchsorted(keys, parents.astype(np.int64) * size + children)]
+        return augmented.meters[augmented.edge_index(parents, children)]
 
     snapped = [k for k, snap in enumerate(snaps) if snap.snapped]
     result_s = np.full((stop_count, stop_count), np.inf)
     result_m = np.full((stop_count, stop_count), np.inf)
     if snapped:
-        leaves = [n + k for k in snapped]
-        reaches = [n + stop_count + k for k in snapped]
-        times, predecessors = dijkstra(graph_matrix, indices=leaves, return_predecessors=True)
+        leaves = [augmented.leave(k) for k in snapped]
+        reaches = [augmented.reach(k, stop_count) for k in snapped]
+        times, predecessors = dijkstra(augmented.matrix, indices=leaves, return_predecessors=True)
         lengths = _path_lengths(predecessors, leaves, lookup_meters)
         grid = np.ix_(snapped, snapped)
         result_s[grid] = times[:, reaches]
@@ -353,3 +401,85 @@ def travel_matrix(points):
     )
     cache.set(key, matrix, settings.MALHA_ROUTING_MATRIX_CACHE_SECONDS)
     return matrix
+
+
+def street_paths(points, legs, snaps):
+    """The street geometry of each (from, to) leg between `points` (matrix indices), as
+    (lon, lat) lists from point to point: the same fastest paths the matrix timed, on the
+    same graph, so the line on the map is the drive the ETAs assume. A leg with a stop
+    that could not be snapped is a straight line, like its estimate."""
+    graph = road_graph()
+    stop_count = len(points)
+    augmented = _augmented_graph(graph, snaps)
+    sources = sorted({a for a, b in legs if snaps[a].snapped and snaps[b].snapped and a != b})
+    times = predecessors = None
+    if sources:
+        times, predecessors = dijkstra(
+            augmented.matrix, indices=[augmented.leave(k) for k in sources], return_predecessors=True
+        )
+    row_of_source = {k: row for row, k in enumerate(sources)}
+    pieces_of_leg = []
+    for a, b in legs:
+        row = row_of_source.get(a)
+        if row is None or not snaps[b].snapped:
+            pieces_of_leg.append([])
+            continue
+        reach = augmented.reach(b, stop_count)
+        pieces = _path_pieces(augmented, predecessors[row], augmented.leave(a), reach)
+        direct = _direct_drive(graph, snaps[a], snaps[b])
+        if direct and direct[0] < times[row, reach]:
+            pieces = [(direct[2], direct[3], direct[4])]
+        pieces_of_leg.append(pieces)
+    coordinates = _piece_coordinates(graph, {piece for pieces in pieces_of_leg for piece in pieces})
+    paths = []
+    for (a, b), pieces in zip(legs, pieces_of_leg):
+        path = [tuple(points[a])]
+        for piece in pieces:
+            path += [point for point in coordinates.get(piece, []) if point != path[-1]]
+        path.append(tuple(points[b]))
+        paths.append(path)
+    return paths
+
+
+def _path_pieces(augmented, predecessors, leave, reach):
+    """The street pieces driven from `leave` to `reach` along a predecessor tree, in order."""
+    nodes = [reach]
+    while nodes[-1] != leave:
+        parent = predecessors[nodes[-1]]
+        if parent < 0:
+            return []  # unreachable: drawn as a straight line
+        nodes.append(int(parent))
+    nodes.reverse()
+    edges = augmented.edge_index(nodes[:-1], np.array(nodes[1:], dtype=np.int64))
+    return [
+        (int(position), round(float(start), 6), round(float(end), 6))
+        for position, start, end in augmented.pieces[edges]
+        if end - start > 1e-9
+    ]
+
+
+def _piece_coordinates(graph, pieces):
+    """{(edge position, from, to): [(lon, lat), ...]} cut from the street geometries in PostGIS."""
+    if not pieces:
+        return {}
+    pieces = sorted(pieces)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT p.i, ST_AsGeoJSON(ST_LineSubstring(e.geom, p.start, p.stop), 7)
+            FROM unnest(%s::bigint[], %s::float8[], %s::float8[]) WITH ORDINALITY AS p(edge, start, stop, i)
+            JOIN geo_roadedge e ON e.id = p.edge
+            """,
+            [
+                [int(graph.edge_ids[position]) for position, _start, _stop in pieces],
+                [start for _position, start, _stop in pieces],
+                [stop for _position, _start, stop in pieces],
+            ],
+        )
+        rows = cursor.fetchall()
+    coordinates = {}
+    for ordinal, geojson in rows:
+        shape = json.loads(geojson)
+        points = shape["coordinates"] if shape["type"] == "LineString" else [shape["coordinates"]]
+        coordinates[pieces[ordinal - 1]] = [tuple(point) for point in points]
+    return coordinates

@@ -25,7 +25,7 @@ LOAD = "load"
 
 @dataclass(frozen=True)
 class SearchSettings:
-    """How long and how to search; `on_progress(elapsed, objective)` hears each improvement."""
+    """How long and how to search; `on_progress(elapsed, objective, served)` hears each improvement."""
 
     seconds: float = 10.0
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
@@ -166,6 +166,12 @@ class RoutingModelBuilder:
                 self.model.VehicleVar(index).SetValues([-1, *self.allowed[j]])
             self.model.AddDisjunction([index], int(job.penalty))
 
+    def served_now(self):
+        """Jobs routed in the solution the search holds right now (inside a solution callback)."""
+        return sum(
+            self.model.ActiveVar(self.manager.NodeToIndex(node)).Value() for node in self.job_of_node
+        )
+
     def routes(self, assignment):
         routes = []
         for v in range(len(self.problem.vehicles)):
@@ -238,7 +244,7 @@ def solve(problem, search=SearchSettings()):
             return  # guided local search also reports the worse solutions it walks through
         progress.append((time.monotonic() - began, objective))
         if search.on_progress:
-            search.on_progress(progress[-1][0], objective)
+            search.on_progress(progress[-1][0], objective, builder.served_now())
 
     builder.model.AddAtSolutionCallback(improved)
     remaining = search.seconds - (time.monotonic() - began)
