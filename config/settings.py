@@ -215,6 +215,8 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "fieldops.choices.OrderStatus",
         "OrderEventKindEnum": "fieldops.choices.EventKind",
         "AttachmentKindEnum": "fieldops.choices.AttachmentKind",
+        "ContractStatusEnum": "billing.choices.ContractStatus",
+        "SuspensionKindEnum": "billing.choices.SuspensionKind",
     },
 }
 
