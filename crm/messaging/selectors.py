@@ -38,36 +38,33 @@ class Contact:
         return None
 
 
-def selection_contacts(area, statuses=(), plan_ids=()):
+def selection_contacts(area, channel, statuses=(), plan_ids=()):
     """The people behind the contracts inside a selection: one Contact per person.
 
     A client with several contracts inside appears once, with all of them, so a
-    campaign sends one message per contact.
+    campaign sends one message per contact. Opt-outs are looked up for `channel`.
     """
-    opted_out = {
-        channel: Exists(OptOut.objects.filter(person_id=OuterRef("person_id"), channel=channel))
-        for channel in Channel.values
-    }
     rows = (
         contracts_in_area(area, statuses, plan_ids)
-        .annotate(**{f"opted_out_{channel}": query for channel, query in opted_out.items()})
+        .annotate(opted_out=Exists(
+            OptOut.objects.filter(person_id=OuterRef("person_id"), channel=channel)
+        ))
         .values_list(
             "person_id", "number", "person__name", "person__trade_name", "person__email",
             "person__mobile_phone", "person__consent_email", "person__consent_sms",
             "person__consent_whatsapp", "installation_address__street",
-            "installation_address__number", "installation_address__neighbourhood",
-            *(f"opted_out_{channel}" for channel in opted_out),
+            "installation_address__number", "installation_address__neighbourhood", "opted_out",
         )
     )
     contacts = {}
     for (person_id, number, name, trade_name, email, phone, c_email, c_sms, c_whatsapp,
-         street, house, neighbourhood, *opt_out_flags) in rows.iterator(chunk_size=5000):
+         street, house, neighbourhood, opted_out) in rows.iterator(chunk_size=5000):
         contact = contacts.get(person_id)
         if contact is None:
             contact = contacts[person_id] = Contact(
                 person_id, name, trade_name, email, phone,
                 {Channel.EMAIL: c_email, Channel.SMS: c_sms, Channel.WHATSAPP: c_whatsapp},
-                {channel for channel, flag in zip(opted_out, opt_out_flags) if flag},
+                {channel} if opted_out else set(),
                 address=f"{street}, {house} - {neighbourhood}",
             )
         contact.contracts.append(number)

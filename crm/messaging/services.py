@@ -163,7 +163,7 @@ def render_campaign(*, channel, body, area, subject="", contract_statuses=(), pl
     selection, nobody reachable, or a message over the channel's limit.
     """
     _check_template(channel, subject, body, window_start, window_end, protocol)
-    contacts = selectors.selection_contacts(area, contract_statuses, plan_ids)
+    contacts = selectors.selection_contacts(area, channel, contract_statuses, plan_ids)
     if not contacts:
         raise ValidationError(
             {"area": [_("No contract inside the selection matches the filters.")]}, code="empty"
