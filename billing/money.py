@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
+MAX_AMOUNT = Decimal("99999999.99")
 MAX_FINE_PERCENT = Decimal("2.00")  # Código de Defesa do Consumidor, art. 52 §1º
 MAX_MONTHLY_INTEREST_PERCENT = Decimal("1.00")
 # Interest is quoted per month and charged per calendar day late as 1/30 of it.
@@ -27,19 +28,24 @@ def to_cents(value):
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def parse_money(value, field="amount", allow_zero=False):
-    """A positive BRL amount from a Decimal, int or string; floats are refused as inexact."""
-    if isinstance(value, float) or isinstance(value, bool):
+def parse_money(value, field="amount", allow_negative=False):
+    """A non-zero BRL amount from a Decimal, int or string (negative only for credits);
+    floats are refused as inexact."""
+    if isinstance(value, (float, bool)):
         raise ValidationError({field: [_("Send money as a decimal string such as \"99.90\", not a float.")]})
     try:
         amount = Decimal(str(value).strip())
     except (ArithmeticError, ValueError):
-        raise ValidationError({field: [_("“%(value)s” is not an amount of money.") % {"value": value}]}) from None
-    if not amount.is_finite() or amount != amount.quantize(CENT):
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise ValidationError({field: [_("“%(value)s” is not an amount of money.") % {"value": value}]})
+    if abs(amount) > MAX_AMOUNT:
+        raise ValidationError({field: [_("The amount is above R$ 99.999.999,99.")]})
+    if amount != amount.quantize(CENT):
         raise ValidationError({field: [_("Money has at most two decimal places.")]})
-    if amount < 0 or (amount == 0 and not allow_zero):
+    if amount == 0 or (amount < 0 and not allow_negative):
         raise ValidationError({field: [_("The amount must be greater than zero.")]})
-    return amount
+    return amount.quantize(CENT)
 
 
 def next_business_day(day):

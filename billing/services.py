@@ -418,10 +418,7 @@ def change_wallet(contract, *, wallet, user=None):
 @transaction.atomic
 def add_charge(contract, *, description, amount, created_on=None):
     """A one-off charge (installation, equipment) or credit, billed on the next invoice."""
-    if isinstance(amount, (str, int, Decimal)) and str(amount).strip().startswith("-"):
-        amount = -parse_money(str(amount).strip()[1:])
-    else:
-        amount = parse_money(amount)
+    amount = parse_money(amount, allow_negative=True)
     description = _require_reason(description, "description")
     if contract.status == ContractStatus.CANCELLED:
         raise ValidationError(_("A cancelled contract takes no new charges."))

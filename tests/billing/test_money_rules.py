@@ -149,10 +149,12 @@ class TestProRataAndMoneyInput:
         assert to_cents(Decimal("0.005")) == Decimal("0.01")
         assert to_cents(Decimal("2.345")) == Decimal("2.35")
 
-    @pytest.mark.parametrize("bad", [1.5, "-1.00", "abc", "1.001", "0", "NaN"])
+    @pytest.mark.parametrize("bad", [1.5, True, "-1.00", "abc", "1.001", "0", "NaN", "Infinity", "1e30", None])
     def test_bad_money(self, bad):
         with pytest.raises(ValidationError):
             parse_money(bad)
 
     def test_good_money(self):
         assert parse_money("99.90") == Decimal("99.90")
+        assert parse_money(100) == Decimal("100.00")
+        assert parse_money("-20.00", allow_negative=True) == Decimal("-20.00")
