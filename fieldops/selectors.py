@@ -152,9 +152,19 @@ def order_events(order):
 
 
 def checklist_state(order):
-    """[(code, label, entry or None)] for every item an order of this type must tick."""
+    """Every item an order of this type must tick: code, label, done, note, updated_at."""
     entries = {entry.code: entry for entry in order.checklist.all()}
-    return [(code, label, entries.get(code)) for code, label in checklist_for(order.order_type)]
+    items = []
+    for code, label in checklist_for(order.order_type):
+        entry = entries.get(code)
+        items.append({
+            "code": code,
+            "label": label,
+            "done": bool(entry and entry.done),
+            "note": entry.note if entry else "",
+            "updated_at": entry.updated_at if entry else None,
+        })
+    return items
 
 
 def unticked_checklist_labels(order):

@@ -225,21 +225,11 @@ class ServiceOrderViewSet(ConflictAs409, GeoJsonMixin, ServiceWriteMixin, ModelV
                 order, action_context(request, data), code=data["code"], done=data["done"],
                 note=data.get("note", ""),
             )
-            item = next(item for item in self._checklist(order) if item["code"] == data["code"])
+            items = selectors.checklist_state(order)
+            item = next(item for item in items if item["code"] == data["code"])
             return Response(serializers.ChecklistItemSerializer(item).data)
-        return Response(serializers.ChecklistItemSerializer(self._checklist(order), many=True).data)
-
-    def _checklist(self, order):
-        return [
-            {
-                "code": code,
-                "label": label,
-                "done": bool(entry and entry.done),
-                "note": entry.note if entry else "",
-                "updated_at": entry.updated_at if entry else None,
-            }
-            for code, label, entry in selectors.checklist_state(order)
-        ]
+        items = selectors.checklist_state(order)
+        return Response(serializers.ChecklistItemSerializer(items, many=True).data)
 
     @extend_schema(methods=["get"], responses=serializers.MaterialUsageSerializer(many=True))
     @extend_schema(methods=["post"], request=serializers.MaterialUsedSerializer,
