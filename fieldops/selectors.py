@@ -7,14 +7,14 @@ import datetime
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from core.roles import Role
 
 from .checklists import checklist_for
-from .choices import CLOSED_STATUSES, OrderScope
+from .choices import CLOSED_STATUSES, OrderScope, OrderStatus
 from .models import (
     Attachment,
     Material,
@@ -140,6 +140,35 @@ def overdue_q(now=None):
 
 def overdue_orders_visible_to(user, now=None):
     return service_orders_visible_to(user).filter(overdue_q(now)).order_by("due_at")
+
+
+def technician_sla_report(first_day, last_day):
+    """Per technician, the orders they completed between the two days (inclusive, local time)
+    and how many of those met their SLA deadline; sorted by name."""
+    zone = timezone.get_current_timezone()
+    since = datetime.datetime.combine(first_day, datetime.time.min, zone)
+    until = datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min, zone)
+    rows = (
+        ServiceOrder.objects.filter(
+            status=OrderStatus.COMPLETED, completed_at__gte=since, completed_at__lt=until,
+            assignee__isnull=False,
+        )
+        .values("assignee")
+        .annotate(completed=Count("id"), on_time=Count("id", filter=Q(completed_at__lte=F("due_at"))))
+        .order_by()
+    )
+    technicians = Technician.objects.select_related("user").in_bulk([row["assignee"] for row in rows])
+    report = [
+        {
+            "technician": row["assignee"],
+            "name": str(technicians[row["assignee"]]),
+            "completed": row["completed"],
+            "on_time": row["on_time"],
+            "sla_compliance": round(100 * row["on_time"] / row["completed"], 1),
+        }
+        for row in rows
+    ]
+    return sorted(report, key=lambda line: line["name"].lower())
 
 
 def order_events(order):

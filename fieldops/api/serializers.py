@@ -247,3 +247,24 @@ class SectorSerializer(MalhaModelSerializer):
 class SectorFeatureSerializer(GeoFeatureSerializer, SectorSerializer):
     class Meta(SectorSerializer.Meta):
         geo_field = "area"
+
+
+class ReportPeriodSerializer(serializers.Serializer):
+    first_day = serializers.DateField()
+    last_day = serializers.DateField()
+
+    def validate(self, data):
+        days = (data["last_day"] - data["first_day"]).days
+        if days < 0:
+            raise serializers.ValidationError({"last_day": _("The period must end on or after its first day.")})
+        if days > 366:
+            raise serializers.ValidationError({"last_day": _("Ask for at most one year at a time.")})
+        return data
+
+
+class TechnicianSlaLineSerializer(serializers.Serializer):
+    technician = serializers.IntegerField()
+    name = serializers.CharField()
+    completed = serializers.IntegerField()
+    on_time = serializers.IntegerField(help_text=_("Completed by their SLA deadline."))
+    sla_compliance = serializers.FloatField(help_text=_("Percentage completed on time."))

@@ -14,5 +14,8 @@ router.register("service-orders", views.ServiceOrderViewSet, basename="serviceor
 
 urlpatterns = [
     path("positions/", views.PositionReportView.as_view(), name="position-report"),
+    path(
+        "reports/technicians/", views.TechnicianSlaReportView.as_view(), name="technician-sla-report"
+    ),
     *router.urls,
 ]

@@ -8,8 +8,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.generics import CreateAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.viewsets import ModelViewSet
 
 from core.mixins import GeoJsonMixin, ServiceWriteMixin
@@ -43,6 +44,11 @@ class SeesOrders(RoleModelPermissions):
         method: ["%(app_label)s.view_%(model_name)s"]
         for method in ("GET", "OPTIONS", "HEAD", "POST", "PUT", "PATCH", "DELETE")
     }
+
+
+class ManagesOrders(BasePermission):
+    def has_permission(self, request, view):
+        return selectors.manages_orders(request.user)
 
 
 def action_context(request, data):
@@ -142,6 +148,22 @@ class PositionReportView(CreateAPIView):
             {"stored": True, **serializers.PositionSerializer(report).data},
             status=status.HTTP_201_CREATED,
         )
+
+
+class TechnicianSlaReportView(APIView):
+    """Orders each technician completed in a period and their SLA compliance (dispatchers, admins)."""
+
+    permission_classes = [ManagesOrders]
+
+    @extend_schema(
+        parameters=[serializers.ReportPeriodSerializer],
+        responses=serializers.TechnicianSlaLineSerializer(many=True),
+    )
+    def get(self, request):
+        period = serializers.ReportPeriodSerializer(data=request.query_params)
+        period.is_valid(raise_exception=True)
+        report = selectors.technician_sla_report(**period.validated_data)
+        return Response(serializers.TechnicianSlaLineSerializer(report, many=True).data)
 
 
 class ServiceOrderViewSet(ConflictAs409, GeoJsonMixin, ServiceWriteMixin, ModelViewSet):

@@ -323,3 +323,29 @@ def test_an_order_with_history_is_not_deleted(dispatcher_client, make_order, dis
         response.data["non_field_errors"][0]
     )
     assert ServiceOrder.objects.filter(pk=dispatched.pk).exists()
+
+
+def test_sla_report_per_technician(dispatcher_client, technician_client, make_order, make_technician):
+    ana = make_technician("ana")
+    today = timezone.localdate()
+    now = timezone.now()
+    late, on_time, other = make_order(assignee=technician_client.technician), make_order(
+        assignee=technician_client.technician
+    ), make_order(assignee=ana)
+    for order, deadline in ((late, now - datetime.timedelta(hours=1)), (on_time, now), (other, now)):
+        ServiceOrder.objects.filter(pk=order.pk).update(
+            status="completed", completed_at=now - datetime.timedelta(minutes=30), due_at=deadline
+        )
+    make_order(assignee=ana)  # still open: not in the report
+    period = {"first_day": today.isoformat(), "last_day": today.isoformat()}
+    report = dispatcher_client.get("/api/fieldops/reports/technicians/", period)
+    assert report.status_code == 200, report.data
+    assert [(line["name"], line["completed"], line["on_time"], line["sla_compliance"]) for line in report.data] == [
+        ("ana", 1, 1, 100.0), ("tiago", 2, 1, 50.0),
+    ]
+    yesterday = {"first_day": today.isoformat(), "last_day": (today - datetime.timedelta(days=1)).isoformat()}
+    backwards = dispatcher_client.get("/api/fieldops/reports/technicians/", yesterday)
+    assert backwards.status_code == 400
+    assert backwards.data["last_day"] == ["The period must end on or after its first day."]
+    assert dispatcher_client.get("/api/fieldops/reports/technicians/", {"first_day": "x"}).status_code == 400
+    assert technician_client.get("/api/fieldops/reports/technicians/", period).status_code == 403
