@@ -242,3 +242,12 @@ class RenegotiateSerializer(ReasonSerializer):
 
 class SlipQuerySerializer(serializers.Serializer):
     on = serializers.DateField(required=False, help_text=_("Payment date for the amount due; today by default."))
+
+
+class FinancialPanelSerializer(serializers.Serializer):
+    contracts = ContractSerializer(many=True)
+    receivable = InvoiceSerializer(many=True)
+    paid = InvoiceSerializer(many=True)
+    other = InvoiceSerializer(many=True)
+    deleted = InvoiceSerializer(many=True)
+    unbilled_charges = ChargeSerializer(many=True)

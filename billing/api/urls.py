@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from . import views
@@ -15,4 +16,7 @@ router.register("payments", views.PaymentViewSet, basename="payment")
 router.register("return-files", views.ReturnFileViewSet, basename="returnfile")
 router.register("return-records", views.ReturnRecordViewSet, basename="returnrecord")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("panel/<int:person_id>/", views.FinancialPanelView.as_view(), name="financial-panel"),
+    *router.urls,
+]

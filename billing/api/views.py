@@ -1,4 +1,5 @@
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -8,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.viewsets import ModelViewSet, ReadOnlyModelViewSet
 
 from billing import selectors, services
@@ -22,18 +24,24 @@ from billing.filtersets import (
 )
 from core.mixins import GeoJsonMixin, ServiceWriteMixin
 from core.permissions import RoleModelPermissions
+from crm.models import Person
 
 from . import serializers as s
 
 
-def requires(permission):
-    """A permission class for one action: the billing clerk's model permission `permission`."""
+def has_perm(permission):
+    """A permission class: the user holds the model permission `permission`."""
 
     class HasPermission(BasePermission):
         def has_permission(self, request, view):
             return request.user.has_perm(permission)
 
-    return [RoleModelPermissions, HasPermission]
+    return HasPermission
+
+
+def requires(permission):
+    """Permission classes for a viewset action: the viewset's own model rule plus `permission`."""
+    return [RoleModelPermissions, has_perm(permission)]
 
 
 # Lifecycle changes are the billing clerk's (sales may create contracts, not suspend them).
@@ -330,3 +338,15 @@ class ReturnRecordViewSet(ReadOnlyModelViewSet):
     def resolve(self, request, pk=None):
         data = validated(s.NoteSerializer, request.data)
         return Response(s.ReturnRecordSerializer(services.resolve_return_record(self.get_object(), **data)).data)
+
+
+class FinancialPanelView(APIView):
+    """The client's financial panel: contracts, invoices to receive, paid, other (cancelled,
+    renegotiated), deleted, and one-off charges not billed yet."""
+
+    permission_classes = [has_perm("billing.view_invoice")]
+
+    @extend_schema(responses=s.FinancialPanelSerializer)
+    def get(self, request, person_id):
+        person = get_object_or_404(Person, pk=person_id)
+        return Response(s.FinancialPanelSerializer(selectors.financial_panel(person)).data)

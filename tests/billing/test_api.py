@@ -138,3 +138,19 @@ def test_invoice_pdf_carries_the_typeable_line(clerk, march_invoice):
     assert slip["typeable_line"].encode() in content
     services.delete_invoice(march_invoice, reason="Duplicate")
     assert clerk.get(f"{API}/invoices/{march_invoice.pk}/pdf/").status_code == 404
+
+
+def test_financial_panel(clerk, english_client_for, march_invoice):
+    services.run_monthly_invoices(D(2026, 4, 1))
+    april = Invoice.objects.get(period=D(2026, 4, 1))
+    services.settle_invoice(march_invoice, amount="99.90", paid_on=D(2026, 4, 10))
+    services.delete_invoice(april, reason="Issued by mistake")
+    services.add_charge(march_invoice.contract, description="Router", amount="150.00")
+    person = march_invoice.contract.person_id
+    panel = clerk.get(f"{API}/panel/{person}/").json()
+    assert [c["id"] for c in panel["contracts"]] == [march_invoice.contract_id]
+    assert [i["id"] for i in panel["paid"]] == [march_invoice.pk]
+    assert panel["receivable"] == [] and [i["id"] for i in panel["deleted"]] == [april.pk]
+    assert [c["description"] for c in panel["unbilled_charges"]] == ["Router"]
+    assert clerk.get(f"{API}/panel/999999/").status_code == 404
+    assert english_client_for("technician").get(f"{API}/panel/{person}/").status_code == 403
