@@ -300,6 +300,8 @@ MALHA_ROUTING_PLAN_MIN_SECONDS = int(os.environ.get("MALHA_ROUTING_PLAN_MIN_SECO
 MALHA_ROUTING_PLAN_MAX_SECONDS = int(os.environ.get("MALHA_ROUTING_PLAN_MAX_SECONDS", "600"))
 MALHA_ROUTING_PLAN_DEFAULT_SECONDS = int(os.environ.get("MALHA_ROUTING_PLAN_DEFAULT_SECONDS", "30"))
 MALHA_ROUTING_PROGRESS_INTERVAL_S = float(os.environ.get("MALHA_ROUTING_PROGRESS_INTERVAL_S", "0.5"))
+# A re-run mid-day starts a technician from their last GPS fix when it is at most this old.
+MALHA_ROUTING_POSITION_MAX_AGE_MINUTES = int(os.environ.get("MALHA_ROUTING_POSITION_MAX_AGE_MINUTES", "30"))
 
 # Field operations. SLA: hours from opening (or reopening) to the deadline, by order type
 # and priority (low, normal, high, urgent).

@@ -2,6 +2,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ from .models import Route, RoutePlan, RouteStop, UnassignedOrder
 from .planning import OrderStop, TechnicianDay
 
 # Orders the optimiser may (re)assign, and those already being worked on: kept with their technician.
-PLANNABLE_STATUSES = (OrderStatus.OPEN, OrderStatus.SCHEDULED, OrderStatus.DISPATCHED)
+PLANNABLE_STATUSES = (OrderStatus.OPEN, OrderStatus.REOPENED, OrderStatus.SCHEDULED, OrderStatus.DISPATCHED)
 IN_PROGRESS_STATUSES = (OrderStatus.EN_ROUTE, OrderStatus.ON_SITE, OrderStatus.PAUSED)
 CLOSED_STATUSES = (OrderStatus.COMPLETED, OrderStatus.CANCELLED)
 
@@ -87,8 +88,8 @@ class PlanDay:
 
 
 def plan_day(plan, now=None):
-    """Mid-day (`now` on the plan's date) shifts start now, a technician on site starts at that
-    order, and orders in progress stay with their technician whatever their window said."""
+    """Mid-day (`now` on the plan's date) shifts start now from where each technician is, and
+    orders in progress stay with their technician whatever their window said."""
     origin = _moment(plan.date, datetime.time(0))
     technicians = list(plan.technicians.prefetch_related("skills").order_by("pk"))
     team = {technician.pk for technician in technicians}
@@ -103,12 +104,13 @@ def plan_day(plan, now=None):
     on_site = {order.assignee_id: order for order in orders if order.status == OrderStatus.ON_SITE}
     days = [_technician_day(t, plan.date, now, on_site.get(t.pk)) for t in technicians]
     day_of = {day.key: day for day in days}
+    day_end = origin + datetime.timedelta(days=1)
     return PlanDay(
         origin=origin,
         technicians=technicians,
         technician_days=days,
         orders=orders,
-        order_stops=[_order_stop(order, origin, day_of) for order in orders],
+        order_stops=[_order_stop(order, origin, day_end, day_of) for order in orders],
         skipped=skipped,
     )
 
@@ -119,9 +121,10 @@ def _moment(date, time):
 
 def _technician_day(technician, date, now, on_site_order):
     shift_start, shift_end = _moment(date, technician.shift_start), _moment(date, technician.shift_end)
+    start = technician.start_point.coords
     if now is not None and now > shift_start:
         shift_start = min(now, shift_end)
-    start = on_site_order.point.coords if on_site_order else technician.start_point.coords
+        start = _current_position(technician, now, on_site_order) or start
     return TechnicianDay(
         key=technician.pk, start=start, end=technician.end_point.coords,
         shift_start=shift_start, shift_end=shift_end,
@@ -129,7 +132,17 @@ def _technician_day(technician, date, now, on_site_order):
     )
 
 
-def _order_stop(order, origin, day_of):
+def _current_position(technician, now, on_site_order):
+    """The order they are on site at, else a GPS fix recent enough to trust, else None."""
+    if on_site_order:
+        return on_site_order.point.coords
+    fresh_since = now - datetime.timedelta(minutes=settings.MALHA_ROUTING_POSITION_MAX_AGE_MINUTES)
+    if technician.last_position and fresh_since <= technician.last_position_at <= now:
+        return technician.last_position.coords
+    return None
+
+
+def _order_stop(order, origin, day_end, day_of):
     skills = frozenset(skill.code for skill in order.required_skills.all())
     if order.status in IN_PROGRESS_STATUSES:
         # Kept with its technician whatever the window said; the one they are on site at is
@@ -146,4 +159,6 @@ def _order_stop(order, origin, day_of):
         # The scheduled start must fall strictly before the window's end (fieldops' rule).
         window_end=order.window_end - datetime.timedelta(seconds=1),
         minutes=order.estimated_minutes, priority=order.priority, skills=skills,
+        # Left out today, it is at least this late for its SLA by tomorrow.
+        overdue_days=(day_end - order.due_at) / datetime.timedelta(days=1),
     )

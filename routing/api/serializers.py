@@ -11,7 +11,7 @@ from ..models import Route, RoutePlan, RouteStop, UnassignedOrder
 from ..selectors import PLANNABLE_STATUSES
 
 
-class PlanRequestSerializer(serializers.Serializer):
+class RoutePlanRequestSerializer(serializers.Serializer):
     """What to optimise. Leave `technicians` out for every active technician, and `orders` out
     for the orders whose window touches `date` in `order_statuses`."""
 
@@ -52,13 +52,13 @@ class StopSerializer(serializers.ModelSerializer):
             "arrival", "service_start", "departure", "wait_seconds", "leg_km", "leg_minutes", "fixed",
         ]
 
-    def get_point(self, stop):
+    def get_point(self, stop) -> list[float]:
         return list(stop.order.point.coords)
 
-    def get_leg_km(self, stop):
+    def get_leg_km(self, stop) -> float:
         return round(stop.leg_meters / 1000, 2)
 
-    def get_leg_minutes(self, stop):
+    def get_leg_minutes(self, stop) -> float:
         return round(stop.leg_seconds / 60, 1)
 
 
@@ -75,7 +75,7 @@ class RouteSerializer(serializers.ModelSerializer):
         model = Route
         fields = ["id", "technician", "technician_name", "departure", "return_at", "lunch_start", "totals", "stops"]
 
-    def get_totals(self, route):
+    def get_totals(self, route) -> dict:
         return route_totals(route)
 
 
@@ -88,7 +88,7 @@ class UnassignedSerializer(serializers.ModelSerializer):
         fields = ["order", "order_number", "reason", "reason_label"]
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class RoutePlanSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     totals = serializers.SerializerMethodField()
 
@@ -100,16 +100,16 @@ class PlanSerializer(serializers.ModelSerializer):
             "totals", "error_message",
         ]
 
-    def get_totals(self, plan):
+    def get_totals(self, plan) -> dict:
         return totals(plan)
 
 
-class PlanDetailSerializer(PlanSerializer):
+class RoutePlanDetailSerializer(RoutePlanSerializer):
     routes = RouteSerializer(many=True, read_only=True)
     unassigned = UnassignedSerializer(many=True, read_only=True)
 
-    class Meta(PlanSerializer.Meta):
-        fields = [*PlanSerializer.Meta.fields, "routes", "unassigned"]
+    class Meta(RoutePlanSerializer.Meta):
+        fields = [*RoutePlanSerializer.Meta.fields, "routes", "unassigned"]
 
 
 def plan_feature_collection(routes):

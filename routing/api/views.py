@@ -43,20 +43,20 @@ class RoutePlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generic
 
     def get_serializer_class(self):
         if self.action == "create":
-            return serializers.PlanRequestSerializer
+            return serializers.RoutePlanRequestSerializer
         if self.action == "list":
-            return serializers.PlanSerializer
-        return serializers.PlanDetailSerializer
+            return serializers.RoutePlanSerializer
+        return serializers.RoutePlanDetailSerializer
 
-    @extend_schema(responses={202: serializers.PlanSerializer})
+    @extend_schema(responses={202: serializers.RoutePlanSerializer})
     def create(self, request):
         """Queue an optimisation; follow it at ws/routing/plans/<id>/ or by polling the plan."""
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         plan = services.request_plan(user=request.user, **serializer.validated_data)
-        return Response(serializers.PlanSerializer(plan).data, status=status.HTTP_202_ACCEPTED)
+        return Response(serializers.RoutePlanSerializer(plan).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=None, responses={200: serializers.PlanDetailSerializer})
+    @extend_schema(request=None, responses={200: serializers.RoutePlanDetailSerializer})
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         """Give every routed order its technician and scheduled start; 409 when orders changed."""
@@ -64,13 +64,13 @@ class RoutePlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generic
             plan = services.accept_plan(self.get_object(), request.user)
         except services.StalePlan as stale:
             raise Conflict(django_error_detail(stale)) from stale
-        return Response(serializers.PlanDetailSerializer(self._reloaded(plan)).data)
+        return Response(serializers.RoutePlanDetailSerializer(self._reloaded(plan)).data)
 
-    @extend_schema(request=None, responses={200: serializers.PlanDetailSerializer})
+    @extend_schema(request=None, responses={200: serializers.RoutePlanDetailSerializer})
     @action(detail=True, methods=["post"])
     def discard(self, request, pk=None):
         plan = services.discard_plan(self.get_object(), request.user)
-        return Response(serializers.PlanDetailSerializer(self._reloaded(plan)).data)
+        return Response(serializers.RoutePlanDetailSerializer(self._reloaded(plan)).data)
 
     @extend_schema(responses={200: {"type": "object"}})
     @action(detail=True, methods=["get"])

@@ -3,10 +3,11 @@ import datetime
 import math
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 
 from fieldops.models import ServiceOrder
-from fieldops.services import ActionContext, check_in, start_route, update_service_order
+from fieldops.services import ActionContext, check_in, start_route, update_service_order, update_technician
 from routing import services
 from routing.choices import PlanStatus, UnassignedReason
 from routing.models import RoutePlan, RouteStop
@@ -180,3 +181,15 @@ def test_a_mid_day_run_keeps_work_in_progress_and_starts_from_where_technicians_
     on_site.refresh_from_db()
     assert (on_site.status, on_site.assignee) == ("on_site", bia)
     assert ServiceOrder.objects.filter(status="scheduled").count() == 3
+
+
+def test_a_mid_day_run_starts_from_a_fresh_gps_fix_and_ignores_an_old_one(team, orders, dispatcher):
+    ana = team[0]  # the only one who can take orders[1]: she always has a route
+
+    def start_of_ana(fix_at):
+        update_technician(ana, last_position=Point(*STOPS[2], srid=4326), last_position_at=fix_at)
+        plan = services.solve_plan(request(dispatcher).pk, now=day_at(10))
+        return plan.routes.get(technician=ana).geometry[0].coords[0]
+
+    assert start_of_ana(day_at(9, 50)) == pytest.approx(STOPS[2])
+    assert start_of_ana(day_at(8)) == pytest.approx(DEPOT)  # two hours old: not where she is now
