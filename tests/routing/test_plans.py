@@ -193,3 +193,13 @@ def test_a_mid_day_run_starts_from_a_fresh_gps_fix_and_ignores_an_old_one(team, 
 
     assert start_of_ana(day_at(9, 50)) == pytest.approx(STOPS[2])
     assert start_of_ana(day_at(8)) == pytest.approx(DEPOT)  # two hours old: not where she is now
+
+
+def test_without_a_street_network_legs_are_straight_estimates(make_technician, make_order, dispatcher):
+    make_technician("ana")
+    order = make_order(STOPS[1])
+    plan = solved(dispatcher)
+    assert plan.status == PlanStatus.SOLVED, plan.error_message
+    stop = RouteStop.objects.get(route__plan=plan)
+    assert stop.order == order
+    assert [tuple(point) for point in stop.leg_geometry.coords] == pytest.approx([DEPOT, STOPS[1]])
