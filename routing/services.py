@@ -88,7 +88,7 @@ def request_plan(
     )
     plan.technicians.set(team)
     plan.orders.set({*orders, *selectors.in_progress_orders(date, team)})
-    from .tasks import solve_plan_task
+    from .tasks import solve_plan_task  # here: tasks.py imports this module
 
     transaction.on_commit(lambda: solve_plan_task.delay(plan.pk))
     return plan
