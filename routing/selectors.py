@@ -40,13 +40,16 @@ def plans_visible_to(user):
     if not user.is_authenticated:
         return plans.none()
     if manages_plans(user):
-        return plans.prefetch_related(
-            Prefetch("routes", routes_visible_to(user)), "unassigned__order"
-        )
-    return (
-        plans.filter(status=PlanStatus.ACCEPTED, routes__technician__user=user)
-        .prefetch_related(Prefetch("routes", routes_visible_to(user)), Prefetch("unassigned", UnassignedOrder.objects.none()))
-        .distinct()
+        return plans
+    return plans.filter(status=PlanStatus.ACCEPTED, routes__technician__user=user).distinct()
+
+
+def plan_details_visible_to(user):
+    """Plans with the routes and unassigned orders `user` may see: a technician, only their route."""
+    unassigned = UnassignedOrder.objects.select_related("order")
+    return plans_visible_to(user).prefetch_related(
+        Prefetch("routes", routes_visible_to(user)),
+        Prefetch("unassigned", unassigned if manages_plans(user) else unassigned.none()),
     )
 
 

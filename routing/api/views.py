@@ -34,7 +34,9 @@ class RoutePlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generic
     filterset_class = RoutePlanFilterSet
 
     def get_queryset(self):
-        return selectors.plans_visible_to(self.request.user)
+        if self.action == "list":
+            return selectors.plans_visible_to(self.request.user)
+        return selectors.plan_details_visible_to(self.request.user)
 
     def get_permissions(self):
         if self.action in ("create", "accept", "discard"):
