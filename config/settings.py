@@ -217,6 +217,9 @@ SPECTACULAR_SETTINGS = {
         "AttachmentKindEnum": "fieldops.choices.AttachmentKind",
         "ContractStatusEnum": "billing.choices.ContractStatus",
         "SuspensionKindEnum": "billing.choices.SuspensionKind",
+        "InvoiceStatusEnum": "billing.choices.InvoiceStatus",
+        "RetentionStatusEnum": "billing.choices.RetentionStatus",
+        "ReturnRecordStatusEnum": "billing.choices.ReturnRecordStatus",
     },
 }
 

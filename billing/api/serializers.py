@@ -1,4 +1,6 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billing.choices import SuspensionKind
@@ -76,6 +78,7 @@ class ContractFeatureSerializer(GeoFeatureSerializer, ContractSerializer):
         geo_field = "point"
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class MoneyInputField(serializers.Field):
     """Money as sent (a decimal string or an integer); billing.money.parse_money validates it,
     so a float is refused instead of silently rounded."""
