@@ -88,9 +88,13 @@ class Command(BaseCommand):
         if database == dev_name:
             raise CommandError("--database must not be the working database")
         connection.settings_dict["TEST"] = {**connection.settings_dict.get("TEST", {}), "NAME": database}
+        # A stopped bench still stops its workers and drops its database (the finally blocks).
+        signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
         self.log(f"Creating the throwaway database {database}...")
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep, serialize=False)
         try:
+            connection.creation.create_test_db(
+                verbosity=0, autoclobber=True, keepdb=keep, serialize=False
+            )
             self.concurrency = concurrency
             result = self.run(recipients, channels, workers, not no_kill, redis_db, timeout)
         finally:
