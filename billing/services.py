@@ -137,8 +137,11 @@ def create_contract(
 
 
 @transaction.atomic
-def update_contract(contract, **fields):
-    """Change plan, due day, address, point or box port; the client of a contract is fixed."""
+def update_contract(contract, *, user=None, **fields):
+    """Change plan, due day, address, point or box port; the client of a contract is fixed.
+
+    Once installed, a new plan or due day goes through change_plan / change_due_day, so it
+    is audited and the plan's pro-rata adjustment is charged."""
     person = fields.pop("person", contract.person)
     if person.pk != contract.person_id:
         raise ValidationError(
@@ -149,6 +152,11 @@ def update_contract(contract, **fields):
         raise ValidationError(
             {"plan": [_("Plan “%(plan)s” is no longer on sale.") % {"plan": plan}]}
         )
+    if contract.status != ContractStatus.AWAITING_INSTALLATION:
+        if plan.pk != contract.plan_id:
+            change_plan(contract, plan=plan, user=user)
+        if "due_day" in fields and fields["due_day"] != contract.due_day:
+            change_due_day(contract, due_day=fields["due_day"], user=user)
     for name, value in fields.items():
         setattr(contract, name, value)
     clean_contract(contract)

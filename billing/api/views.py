@@ -94,7 +94,7 @@ class ContractViewSet(GeoJsonMixin, ServiceWriteMixin, ModelViewSet):
 
     def perform_update(self, serializer):
         serializer.instance = services.update_contract(
-            serializer.instance, **serializer.validated_data
+            serializer.instance, user=self.request.user, **serializer.validated_data
         )
 
     def _lifecycle(self, request, service, input_serializer, **extra):

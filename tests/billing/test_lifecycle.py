@@ -131,3 +131,24 @@ def test_cancel_needs_reason_and_activation_only_once(active_contract):
     with pytest.raises(ValidationError):
         services.activate_contract(active_contract)
     assert reload(active_contract).status == ContractStatus.ACTIVE
+
+
+def test_editing_an_active_contract_audits_plan_and_due_day(active_contract):
+    from billing.models import Charge, Plan
+    from core.services import create_object
+
+    bigger = create_object(Plan, name="Fibra 1G", download_mbps=1000, upload_mbps=500, monthly_price=Decimal("149.90"))
+    services.update_contract(active_contract, plan=bigger, due_day=15)
+    contract = reload(active_contract)
+    assert (contract.plan, contract.due_day) == (bigger, 15)
+    assert set(contract.events.values_list("action", flat=True)) >= {"plan_changed", "due_day_changed"}
+    # Today's days at the old price come back as a credit on the next invoice (unless it is the 1st).
+    today = timezone.localdate()
+    assert Charge.objects.filter(contract=contract).exists() == (today.day > 1)
+
+
+def test_daily_task_suspends_today(march_invoice):
+    from billing.tasks import run_overdue_suspensions_task
+
+    assert run_overdue_suspensions_task.apply().get() == {"suspended": 1, "unsuspended": 0}
+    assert run_overdue_suspensions_task.apply().get() == {"suspended": 0, "unsuspended": 0}
