@@ -220,6 +220,7 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "billing.choices.InvoiceStatus",
         "RetentionStatusEnum": "billing.choices.RetentionStatus",
         "ReturnRecordStatusEnum": "billing.choices.ReturnRecordStatus",
+        "RoutePlanStatusEnum": "routing.choices.PlanStatus",
     },
 }
 

@@ -30,6 +30,8 @@ def _stops():
 
 def routes_visible_to(user):
     routes = Route.objects.select_related("technician__user").prefetch_related(Prefetch("stops", _stops()))
+    if not user.is_authenticated:
+        return routes.none()
     if manages_plans(user):
         return routes
     return routes.filter(technician__user=user, plan__status=PlanStatus.ACCEPTED)
