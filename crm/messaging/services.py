@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -457,10 +457,15 @@ def recover_stalled(campaign_id):
     ).update(status=DeliveryStatus.FAILED, failed_at=now, error=_(
         "Gave up: every attempt ended without an answer (worker stopped or crashed)."
     ))
-    stalled = deliveries.filter(status=DeliveryStatus.SENDING, claimed_at__lt=stale) | deliveries.filter(
-        status=DeliveryStatus.QUEUED, retry_at__lt=stale
-    )
-    return dispatch(campaign_id, stalled)
+    dead_claims = Q(status=DeliveryStatus.SENDING, claimed_at__lt=stale)
+    overdue_retries = Q(status=DeliveryStatus.QUEUED, retry_at__lt=stale)
+    if deliveries.filter(dead_claims).exists():
+        # A worker died: the rest of its batch sits in a task the broker hands back only
+        # after its visibility timeout. Dispatch every waiting delivery again now; where
+        # two tasks hold one delivery, the claim lets exactly one of them send it.
+        waiting = Q(status=DeliveryStatus.QUEUED, retry_at__isnull=True)
+        return dispatch(campaign_id, deliveries.filter(dead_claims | overdue_retries | waiting))
+    return dispatch(campaign_id, deliveries.filter(overdue_retries))
 
 
 @transaction.atomic
