@@ -8,6 +8,8 @@ from .models import (
     Charge,
     Contract,
     ContractEvent,
+    FiscalDocument,
+    FiscalSeries,
     Invoice,
     InvoiceLine,
     Payment,
@@ -135,3 +137,14 @@ class CancellationRequestAdmin(ReadOnlyAdmin):
 @admin.register(ReturnFile)
 class ReturnFileAdmin(ReadOnlyAdmin):
     list_display = ["filename", "bank", "imported_at", "user"]
+
+
+@admin.register(FiscalSeries)
+class FiscalSeriesAdmin(admin.ModelAdmin):
+    list_display = ["kind", "series", "next_number", "issuer_name", "is_default"]
+
+
+@admin.register(FiscalDocument)
+class FiscalDocumentAdmin(ReadOnlyAdmin):
+    list_display = ["series", "number", "invoice", "status", "issued_at"]
+    list_filter = ["status", "series"]

@@ -84,3 +84,14 @@ class ReturnRecordStatus(models.TextChoices):
 
 class Bank(models.TextChoices):
     ITAU = "341", _("Itaú Unibanco (341)")
+
+
+class FiscalKind(models.TextChoices):
+    NFCOM = "nfcom", _("NFCom (model 62)")
+    NFSE = "nfse", _("NFS-e")
+
+
+class FiscalStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting transmission")
+    AUTHORIZED = "authorized", _("Authorized")
+    CANCELLED = "cancelled", _("Cancelled")

@@ -12,6 +12,8 @@ from .choices import (
     Bank,
     ContractAction,
     ContractStatus,
+    FiscalKind,
+    FiscalStatus,
     InvoiceLineKind,
     InvoiceStatus,
     PaymentMethod,
@@ -381,4 +383,55 @@ class Payment(models.Model):
         ordering = ["-paid_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0, principal__gt=0), name="billing_payment_positive"),
+        ]
+
+
+class FiscalSeries(models.Model):
+    """A numbering series of fiscal documents and the issuer it belongs to."""
+
+    kind = models.CharField(_("document"), max_length=5, choices=FiscalKind.choices, default=FiscalKind.NFCOM)
+    series = models.PositiveSmallIntegerField(_("series"))
+    next_number = models.PositiveIntegerField(_("next number"), default=1)
+    issuer_cnpj = models.CharField(_("issuer CNPJ"), max_length=14)
+    issuer_name = models.CharField(_("issuer name"), max_length=120)
+    is_default = models.BooleanField(_("default series"), default=False)
+
+    class Meta:
+        verbose_name = _("fiscal series")
+        verbose_name_plural = _("fiscal series")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "series"], name="billing_unique_fiscal_series"),
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="billing_one_default_fiscal_series"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.series}"
+
+
+class FiscalDocument(models.Model):
+    """The telecom fiscal document of an invoice. Transmission to the tax authority is a later
+    integration: it picks documents awaiting transmission and records the outcome."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="fiscal_documents")
+    series = models.ForeignKey(FiscalSeries, on_delete=models.PROTECT, related_name="documents")
+    number = models.PositiveIntegerField(_("number"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=FiscalStatus.choices, default=FiscalStatus.PENDING
+    )
+    xml = models.TextField(_("XML"))
+    cancellation_reason = models.CharField(_("cancellation reason"), max_length=255, blank=True)
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fiscal document")
+        verbose_name_plural = _("fiscal documents")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "number"], name="billing_unique_fiscal_number"),
+            models.UniqueConstraint(
+                fields=["invoice"], condition=~Q(status=FiscalStatus.CANCELLED),
+                name="billing_one_live_fiscal_document",
+            ),
         ]

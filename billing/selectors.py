@@ -11,6 +11,8 @@ from .models import (
     CancellationRequest,
     Charge,
     Contract,
+    FiscalDocument,
+    FiscalSeries,
     Invoice,
     Payment,
     Plan,
@@ -132,4 +134,13 @@ def financial_panel(person):
         "other": invoices.exclude(status__in=(*RECEIVABLE_STATUSES, InvoiceStatus.PAID)),
         "deleted": deleted_invoice_list().filter(contract__person=person),
         "unbilled_charges": Charge.objects.filter(contract__person=person, invoice__isnull=True),
+        "fiscal_documents": fiscal_document_list().filter(invoice__contract__person=person),
     }
+
+
+def fiscal_series_list():
+    return FiscalSeries.objects.all()
+
+
+def fiscal_document_list():
+    return FiscalDocument.objects.select_related("series", "invoice")

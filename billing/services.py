@@ -16,10 +16,12 @@ from crm.services import mark_as_client
 from gis.selectors import cto_box_for_update
 
 from .cnab import parse_itau_400
+from .fiscal import fiscal_xml
 from .choices import (
     RECEIVABLE_STATUSES,
     ContractAction,
     ContractStatus,
+    FiscalStatus,
     InvoiceLineKind,
     InvoiceStatus,
     PaymentMethod,
@@ -33,6 +35,8 @@ from .models import (
     Charge,
     Contract,
     ContractEvent,
+    FiscalDocument,
+    FiscalSeries,
     Invoice,
     InvoiceLine,
     Payment,
@@ -822,6 +826,51 @@ def resolve_return_record(record, *, note):
     record.resolution_note = note
     record.save(update_fields=["status", "resolution_note"])
     return record
+
+
+# --- Fiscal documents ---
+
+
+@transaction.atomic
+def issue_fiscal_document(invoice, *, series=None):
+    """Number and build the fiscal document of an invoice in the default (or given) series;
+    it then awaits transmission. One live document per invoice."""
+    invoice = _locked_invoice(invoice)
+    if invoice.deleted_at or invoice.status in (InvoiceStatus.CANCELLED, InvoiceStatus.RENEGOTIATED):
+        raise ValidationError(_("A deleted, cancelled or renegotiated invoice gets no fiscal document."))
+    if invoice.fiscal_documents.exclude(status=FiscalStatus.CANCELLED).exists():
+        raise ValidationError(_("This invoice already has a fiscal document; cancel it first."))
+    series = FiscalSeries.objects.select_for_update().filter(
+        **({"pk": series.pk} if series else {"is_default": True})
+    ).first()
+    if series is None:
+        raise ValidationError(_("Configure a default fiscal series first."))
+    number = series.next_number
+    series.next_number = number + 1
+    series.save(update_fields=["next_number"])
+    person = invoice.contract.person
+    return FiscalDocument.objects.create(
+        invoice=invoice, series=series, number=number,
+        xml=fiscal_xml(
+            kind=series.kind, series=series.series, number=number, issued_at=timezone.now(),
+            issuer_cnpj=series.issuer_cnpj, issuer_name=series.issuer_name,
+            client_name=person.name, client_document=person.document,
+            lines=[(line.description, line.amount) for line in invoice.lines.all()],
+            total=invoice.amount,
+        ),
+    )
+
+
+@transaction.atomic
+def cancel_fiscal_document(document, *, reason):
+    document = FiscalDocument.objects.select_for_update().get(pk=document.pk)
+    reason = _require_reason(reason)
+    if document.status == FiscalStatus.CANCELLED:
+        raise ValidationError(_("This fiscal document was already cancelled."))
+    document.status = FiscalStatus.CANCELLED
+    document.cancellation_reason = reason
+    document.save(update_fields=["status", "cancellation_reason"])
+    return document
 
 
 # --- Overdue suspension ---

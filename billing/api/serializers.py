@@ -10,6 +10,8 @@ from billing.models import (
     Charge,
     Contract,
     ContractEvent,
+    FiscalDocument,
+    FiscalSeries,
     Invoice,
     InvoiceLine,
     Payment,
@@ -247,6 +249,19 @@ class SlipQuerySerializer(serializers.Serializer):
     on = serializers.DateField(required=False, help_text=_("Payment date for the amount due; today by default."))
 
 
+class FiscalSeriesSerializer(MalhaModelSerializer):
+    class Meta:
+        model = FiscalSeries
+        fields = ["id", "kind", "series", "next_number", "issuer_cnpj", "issuer_name", "is_default"]
+
+
+class FiscalDocumentSerializer(MalhaModelSerializer):
+    class Meta:
+        model = FiscalDocument
+        fields = ["id", "invoice", "series", "number", "status", "xml", "cancellation_reason", "issued_at"]
+        read_only_fields = fields
+
+
 class FinancialPanelSerializer(serializers.Serializer):
     contracts = ContractSerializer(many=True)
     receivable = InvoiceSerializer(many=True)
@@ -254,3 +269,4 @@ class FinancialPanelSerializer(serializers.Serializer):
     other = InvoiceSerializer(many=True)
     deleted = InvoiceSerializer(many=True)
     unbilled_charges = ChargeSerializer(many=True)
+    fiscal_documents = FiscalDocumentSerializer(many=True)

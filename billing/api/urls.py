@@ -15,6 +15,8 @@ router.register("invoices", views.InvoiceViewSet, basename="invoice")
 router.register("payments", views.PaymentViewSet, basename="payment")
 router.register("return-files", views.ReturnFileViewSet, basename="returnfile")
 router.register("return-records", views.ReturnRecordViewSet, basename="returnrecord")
+router.register("fiscal-series", views.FiscalSeriesViewSet, basename="fiscalseries")
+router.register("fiscal-documents", views.FiscalDocumentViewSet, basename="fiscaldocument")
 
 urlpatterns = [
     path("panel/<int:person_id>/", views.FinancialPanelView.as_view(), name="financial-panel"),

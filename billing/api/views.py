@@ -262,6 +262,13 @@ class InvoiceViewSet(ReadOnlyModelViewSet):
         invoice = services.renegotiate_invoices(data["invoices"], due_date=data["due_date"], reason=data["reason"])
         return Response(s.InvoiceSerializer(invoice).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses=s.FiscalDocumentSerializer)
+    @action(detail=True, methods=["post"], url_path="fiscal-document", permission_classes=MANAGE_INVOICES)
+    def fiscal_document(self, request, pk=None):
+        """Issue the invoice's fiscal document in the default series (it then awaits transmission)."""
+        document = services.issue_fiscal_document(self.get_object())
+        return Response(s.FiscalDocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
     def _slip(self, request):
         invoice = self.get_object()
         if invoice.status not in RECEIVABLE_STATUSES:
@@ -340,9 +347,33 @@ class ReturnRecordViewSet(ReadOnlyModelViewSet):
         return Response(s.ReturnRecordSerializer(services.resolve_return_record(self.get_object(), **data)).data)
 
 
+class FiscalSeriesViewSet(ServiceWriteMixin, ModelViewSet):
+    """Numbering series of fiscal documents (NFCom model 62 or NFS-e) and their issuer."""
+
+    serializer_class = s.FiscalSeriesSerializer
+
+    def get_queryset(self):
+        return selectors.fiscal_series_list()
+
+
+class FiscalDocumentViewSet(ReadOnlyModelViewSet):
+    serializer_class = s.FiscalDocumentSerializer
+    filterset_fields = ["invoice", "series", "status"]
+
+    def get_queryset(self):
+        return selectors.fiscal_document_list()
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.FiscalDocumentSerializer)
+    @action(detail=True, methods=["post"], permission_classes=MANAGE_INVOICES)
+    def cancel(self, request, pk=None):
+        data = validated(s.ReasonSerializer, request.data)
+        return Response(s.FiscalDocumentSerializer(
+            services.cancel_fiscal_document(self.get_object(), **data)).data)
+
+
 class FinancialPanelView(APIView):
     """The client's financial panel: contracts, invoices to receive, paid, other (cancelled,
-    renegotiated), deleted, and one-off charges not billed yet."""
+    renegotiated), deleted, one-off charges not billed yet, fiscal documents."""
 
     permission_classes = [has_perm("billing.view_invoice")]
 

@@ -31,7 +31,7 @@ def test_changelist_and_add_pages(admin_client, model, contract, make_order):
             "campaign", "delivery", "messagelog",  # written by crm.messaging.services only
             # money records: written by billing.services only
             "invoice", "invoiceline", "payment", "contractevent", "returnrecord", "returnfile",
-            "charge", "cancellationrequest",
+            "charge", "cancellationrequest", "fiscaldocument",
             # written by fieldops.services only
             "orderevent", "checklistentry", "materialusage", "attachment", "positionreport",
         } else 200

@@ -154,3 +154,20 @@ def test_financial_panel(clerk, english_client_for, march_invoice):
     assert [c["description"] for c in panel["unbilled_charges"]] == ["Router"]
     assert clerk.get(f"{API}/panel/999999/").status_code == 404
     assert english_client_for("technician").get(f"{API}/panel/{person}/").status_code == 403
+
+
+def test_fiscal_document_endpoints(clerk, march_invoice):
+    from billing.models import FiscalSeries
+    from core.services import create_object
+
+    url = f"{API}/invoices/{march_invoice.pk}/fiscal-document/"
+    no_series = clerk.post(url, format="json")
+    assert no_series.status_code == 400 and "fiscal series" in no_series.json()["non_field_errors"][0]
+    create_object(FiscalSeries, kind="nfcom", series=1, issuer_cnpj="11222333000181", issuer_name="Provedor", is_default=True)
+    issued = clerk.post(url, format="json")
+    assert issued.status_code == 201 and issued.json()["number"] == 1
+    assert clerk.post(url, format="json").status_code == 400
+    panel = clerk.get(f"{API}/panel/{march_invoice.contract.person_id}/").json()
+    assert [d["number"] for d in panel["fiscal_documents"]] == [1]
+    cancel = clerk.post(f"{API}/fiscal-documents/{issued.json()['id']}/cancel/", {"reason": "Typo"}, format="json")
+    assert cancel.json()["status"] == "cancelled"
