@@ -33,11 +33,11 @@ def error_code(geojson):
 
 @st.composite
 def star_rings(draw, min_vertices=4, max_vertices=40):
-    """Closed, simple rings: vertices at increasing angles around CENTER (star-shaped, so
-    they never cross), 300 m to 3 km out."""
+    """Closed, simple rings: vertices at increasing angles around CENTER, 300 m to 3 km out.
+    Every angular gap is under half a turn, so CENTER is inside and the edges never cross."""
     count = draw(st.integers(min_vertices, max_vertices))
     cuts = sorted(draw(st.lists(st.floats(0, 1), min_size=count, max_size=count, unique=True)))
-    if any(b - a < 1e-3 for a, b in zip(cuts, cuts[1:] + [cuts[0] + 1])):
+    if any(not 1e-3 <= b - a < 0.5 for a, b in zip(cuts, cuts[1:] + [cuts[0] + 1])):
         cuts = [index / count for index in range(count)]
     radii = draw(st.lists(st.floats(0.003, 0.03), min_size=count, max_size=count))
     ring = [
