@@ -15,6 +15,7 @@ from core.services import next_number
 from crm.services import mark_as_client
 from gis.selectors import cto_box_for_update
 
+from .boleto import NOSSO_NUMERO_MAX
 from .cnab import parse_itau_400
 from .fiscal import fiscal_xml
 from .choices import (
@@ -467,6 +468,10 @@ def _allocate_nosso_numeros(wallet_id, count):
     """Reserve `count` consecutive nosso números of a wallet (row-locked until commit)."""
     wallet = BillingWallet.objects.select_for_update().get(pk=wallet_id)
     first = wallet.next_nosso_numero
+    if first + count - 1 > NOSSO_NUMERO_MAX[wallet.bank]:
+        raise ValidationError(
+            _("Wallet %(wallet)s has run out of nosso números; open a new bank wallet.") % {"wallet": wallet}
+        )
     wallet.next_nosso_numero = first + count
     wallet.save(update_fields=["next_nosso_numero"])
     return iter(range(first, first + count))

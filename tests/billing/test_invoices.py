@@ -125,3 +125,11 @@ def test_renegotiation_settles_old_invoices_with_a_new_one(active_contract):
         assert (invoice.status, invoice.renegotiated_into) == (InvoiceStatus.RENEGOTIATED, new)
     with pytest.raises(ValidationError):
         services.renegotiate_invoices(old, due_date=D(2026, 3, 20), reason="again", issued_on=D(2026, 3, 12))
+
+
+def test_wallet_out_of_nosso_numeros_stops_the_run_cleanly(active_contract, wallet):
+    wallet.next_nosso_numero = 10**8  # Itaú's nosso número has 8 digits
+    wallet.save()
+    with pytest.raises(ValidationError, match="run out"):
+        services.run_monthly_invoices(D(2026, 3, 1))
+    assert not Invoice.objects.exists()
