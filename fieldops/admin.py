@@ -52,6 +52,7 @@ class TechnicianAdmin(GeoModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "phone"]
     autocomplete_fields = ["user"]
     filter_horizontal = ["skills"]
+    readonly_fields = ["last_position", "last_position_at"]  # reported by the phone only
 
 
 @admin.register(ServiceOrder)

@@ -301,10 +301,10 @@ def _move(order, context, to_status, note="", requirements=None, **changes):
     return order
 
 
-def _required_reason(reason, field="reason"):
+def _required_reason(reason):
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({field: [_("Give a reason.")]})
+        raise ValidationError({"reason": [_("Give a reason.")]})
     return reason
 
 
@@ -419,7 +419,10 @@ def add_note(order, context, *, text):
     order, replayed = _begin(order, context, EventKind.NOTE)
     if replayed:
         return replayed, False
-    return _record(order, context, EventKind.NOTE, note=_required_reason(text, "text")), True
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": [_("Write the note.")]})
+    return _record(order, context, EventKind.NOTE, note=text), True
 
 
 @transaction.atomic

@@ -269,3 +269,11 @@ def test_sla_table_comes_from_settings(make_order, settings):
     settings.MALHA_ORDER_SLA_HOURS = {**settings.MALHA_ORDER_SLA_HOURS, "repair": (1, 2, 3, 4)}
     order = make_order()
     assert order.due_at <= timezone.now() + datetime.timedelta(hours=2)
+
+
+def test_a_blank_note_is_refused(make_order, crew):
+    order = make_order(assignee=crew[1])
+    with pytest.raises(ValidationError) as error:
+        services.add_note(order, crew[3], text="   ")
+    assert error.value.message_dict == {"text": ["Write the note."]}
+    assert not OrderEvent.objects.exists()
