@@ -255,7 +255,6 @@ MALHA_TILE_CLUSTER_GRID = int(os.environ.get("MALHA_TILE_CLUSTER_GRID", "16"))
 MALHA_TILE_MAX_POINTS = int(os.environ.get("MALHA_TILE_MAX_POINTS", "10000"))
 # Seconds the client/contract aggregate cells may lag behind contract changes.
 MALHA_TILE_CELLS_MAX_STALE = int(os.environ.get("MALHA_TILE_CELLS_MAX_STALE", "60"))
-MALHA_TILE_MAX_AGE = int(os.environ.get("MALHA_TILE_MAX_AGE", "10"))  # Cache-Control, data layers
 MALHA_TILE_STREETS_MAX_AGE = int(os.environ.get("MALHA_TILE_STREETS_MAX_AGE", "86400"))
 # A hosted MapLibre style for the base map; empty = our offline `streets` tiles.
 MALHA_BASEMAP_STYLE_URL = os.environ.get("MALHA_BASEMAP_STYLE_URL", "")

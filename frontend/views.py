@@ -14,6 +14,7 @@ from billing.selectors import contract_counts_by_status
 from crm.selectors import client_count
 from fieldops.choices import OrderStatus
 from fieldops.selectors import active_technician_count, order_counts_by_day_and_status
+from gis.choices import BoxKind, CableKind
 from gis.selectors import (
     coverage_geojson,
     cto_boxes_with_occupancy,
@@ -108,6 +109,33 @@ def _detail_url_templates(user):
     return templates
 
 
+# Plant layers the map can edit: (model, API list route), by tile layer.
+PLANT_EDIT_LAYERS = {
+    "boxes": ("ctobox", "gis-api:ctobox-list"),
+    "cables": ("cable", "gis-api:cable-list"),
+    "coverage": ("coveragearea", "gis-api:coveragearea-list"),
+}
+
+
+def _plant_edit_config(user):
+    """What the map's plant editor may do, per layer; None for those who may neither add nor change."""
+    layers = {}
+    for layer, (model, route) in PLANT_EDIT_LAYERS.items():
+        actions = [
+            action for action in ("add", "change", "delete") if user.has_perm(f"geo.{action}_{model}")
+        ]
+        if "add" in actions or "change" in actions:
+            layers[layer] = {"url": reverse(route), "actions": actions}
+    if not layers:
+        return None
+    return {
+        "layers": layers,
+        "olts": reverse("gis-api:olt-list"),
+        "box_kinds": BoxKind.choices,
+        "cable_kinds": CableKind.choices,
+    }
+
+
 @login_required
 def dispatch_map(request):
     """The dispatcher's map. Which layers appear is the tile index's business: it follows the role."""
@@ -122,5 +150,6 @@ def dispatch_map(request):
             "detail": _detail_url_templates(user),
         },
         "can_select": user.has_perm("billing.view_contract"),
+        "plant_edit": _plant_edit_config(user),
     }
     return render(request, "frontend/map.html", {"map_config": config})

@@ -409,8 +409,12 @@ class Layer:
         return self.detail_zoom is not None and z < self.detail_zoom
 
     @property
-    def max_age(self):
-        return settings.MALHA_TILE_STREETS_MAX_AGE if self.name == "streets" else settings.MALHA_TILE_MAX_AGE
+    def cache_control(self):
+        """Streets change only with an OSM import. Data layers are revalidated on every use (a 304
+        against the ETag is cheap), so a saved edit shows as soon as the map reloads the layer."""
+        if self.name == "streets":
+            return f"private, max-age={settings.MALHA_TILE_STREETS_MAX_AGE}"
+        return "private, no-cache"
 
     def allowed(self, user):
         return user.is_authenticated and (self.permission is None or user.has_perm(self.permission))
@@ -767,8 +771,8 @@ def render_tile(layer, tile, filters, user, etag):
         cursor.execute(sql, params)
         row = cursor.fetchone()
     body = bytes(row[0]) if row and row[0] is not None else b""
-    if layer.shared:
-        cache.set(key, body, timeout=layer.max_age)
+    if layer.shared:  # the street base map
+        cache.set(key, body, timeout=settings.MALHA_TILE_STREETS_MAX_AGE)
     return body
 
 

@@ -56,6 +56,6 @@ class TileView(APIView):
             body = tiles.render_tile(layer, tile, filters, request.user, etag)
             response = HttpResponse(body, content_type=MVT_CONTENT_TYPE, status=200 if body else 204)
         response["ETag"] = etag
-        response["Cache-Control"] = f"private, max-age={layer.max_age}"
+        response["Cache-Control"] = layer.cache_control
         response["Vary"] = "Cookie, Authorization"
         return response

@@ -3,6 +3,7 @@
 import * as maplibregl from "maplibre-gl";
 import { TerraDraw, TerraDrawPolygonMode } from "terra-draw";
 import { TerraDrawMapLibreGLAdapter } from "terra-draw-maplibre-gl-adapter";
+import { setupPlantEdit } from "./plant-edit.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
 // The page's own CSRF token (the logout form carries one), for POSTs with the session.
@@ -76,6 +77,7 @@ const DRAWING_ORDER = ["coverage", "cables", "contracts", "clients", "boxes", "o
 const SEARCH_KIND_LAYERS = { client: "clients", contract: "contracts", order: "orders", box: "boxes" };
 
 let tileIndex = null;
+let plantEdit = null; // the plant editor, for users who may add or change the network plant
 const layerState = {}; // name -> {visible, filters: {filterName: value}}
 const choiceLabels = {}; // "layer.filter" -> {value: label}
 
@@ -452,7 +454,9 @@ function openPopup(map, lngLat, content) {
 
 function showFeature(map, feature, lngLat) {
   const layerName = feature.source;
-  openPopup(map, lngLat, factsElement(layerName, feature.properties));
+  const content = factsElement(layerName, feature.properties);
+  plantEdit?.addPopupActions(content, layerName, feature.properties);
+  openPopup(map, lngLat, content);
   showDetails(factsElement(layerName, feature.properties));
 }
 
@@ -463,7 +467,7 @@ function clickableLayerIds(map) {
 }
 
 function onMapClick(map, event) {
-  if (selection.drawing || selection.justFinished()) return;
+  if (selection.drawing || selection.justFinished() || plantEdit?.capturesClicks()) return;
   const features = map.queryRenderedFeatures(event.point, { layers: clickableLayerIds(map) });
   if (!features.length) return;
   // Points first: a click on a box inside a coverage area means the box.
@@ -731,6 +735,11 @@ async function start() {
     addOverlays(map);
     buildLayerSwitcher(map);
     selection.setup(map);
+    if (config.plant_edit) {
+      plantEdit = setupPlantEdit(map, config.plant_edit, {
+        element, errorText, csrfToken, showMessage, closePopup: () => popup?.remove(),
+      });
+    }
     map.on("click", (event) => onMapClick(map, event));
     map.on("mousemove", (event) => {
       const hit = !selection.drawing && map.queryRenderedFeatures(event.point, { layers: clickableLayerIds(map) }).length;
