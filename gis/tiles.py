@@ -338,18 +338,21 @@ def _cells_build():
         return cursor.fetchone()
 
 
-def refresh_tile_cells():
+def refresh_tile_cells(wait=False):
     """Rebuild the client and contract cells from the contracts, in one transaction.
 
     Readers keep the previous cells until it commits. Returns False when another
-    process is already rebuilding them.
+    process is already rebuilding them, unless `wait`: then it waits for that build
+    and rebuilds after it (used when there are no cells at all yet, so no tile is
+    drawn from an empty table).
     """
     version = str(topic_versions([CELLS_BUILD])[CELLS_BUILD])
     level = cells_base_level()
     params = {"half": HALF_WORLD_M, "size": cell_size_m(level)}
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext('geo_tilecell'))")
-        if not cursor.fetchone()[0]:
+        lock = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+        cursor.execute(f"SELECT {lock}(hashtext('geo_tilecell'))")
+        if not wait and not cursor.fetchone()[0]:
             return False
         cursor.execute("DELETE FROM geo_tilecell")
         cursor.execute(_CELL_SQL.format(points="SELECT point, status, plan_id FROM geo_clientpoint"),
@@ -378,7 +381,7 @@ def refresh_tile_cells_if_stale(max_stale_s=None):
         or (build[0] != current
             and timezone.now() - build[2] >= datetime.timedelta(seconds=max_stale_s))
     )
-    if stale and refresh_tile_cells():
+    if stale and refresh_tile_cells(wait=build is None):
         build = _cells_build()
     return build
 
