@@ -4,13 +4,16 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from billing.choices import ContractStatus
 from billing.selectors import contract_counts_by_status
+from crm.messaging import selectors as messaging_selectors
+from crm.messaging.choices import CampaignStatus, Channel, DeliveryStatus, ExclusionReason
+from crm.messaging.templates import PLACEHOLDERS
 from crm.selectors import client_count
 from fieldops.choices import OrderStatus
 from fieldops.selectors import active_technician_count, order_counts_by_day_and_status
@@ -136,6 +139,25 @@ def _plant_edit_config(user):
     }
 
 
+def _campaign_form_config(user):
+    """What the map's "Notify these clients" form needs; None for those who may not create campaigns."""
+    if not user.has_perm("crm.add_campaign"):
+        return None
+    return {
+        "preview": reverse("crm-api:campaign-preview"),
+        "create": reverse("crm-api:campaign-list"),
+        "confirm": _url_template("crm-api:campaign-confirm"),
+        "report_page": _url_template("frontend:campaign-report"),
+        # A channel without a provider would be refused by the API: only offer those that have one.
+        "channels": [
+            [channel.value, str(channel.label)] for channel in Channel
+            if (settings.MESSAGING_PROVIDERS.get(channel.value) or {}).get("backend")
+        ],
+        "placeholders": [[name, str(help_text)] for name, help_text in PLACEHOLDERS.items()],
+        "exclusions": [[reason.value, str(reason.label)] for reason in ExclusionReason],
+    }
+
+
 @login_required
 def dispatch_map(request):
     """The dispatcher's map. Which layers appear is the tile index's business: it follows the role."""
@@ -151,5 +173,39 @@ def dispatch_map(request):
         },
         "can_select": user.has_perm("billing.view_contract"),
         "plant_edit": _plant_edit_config(user),
+        "campaign": _campaign_form_config(user),
     }
     return render(request, "frontend/map.html", {"map_config": config})
+
+
+RECENT_CAMPAIGNS = 50
+
+
+@login_required
+@permission_required("crm.view_campaign", raise_exception=True)
+def campaign_list(request):
+    """The most recent campaigns, each linking to its delivery report."""
+    campaigns = messaging_selectors.campaign_list()[:RECENT_CAMPAIGNS]
+    return render(request, "frontend/campaign_list.html", {"campaigns": campaigns})
+
+
+@login_required
+@permission_required("crm.view_campaign", raise_exception=True)
+def campaign_report(request, pk):
+    """A campaign's delivery report, kept current by campaign-report.js (WebSocket, else polling)."""
+    campaign = get_object_or_404(messaging_selectors.campaign_list(), pk=pk)
+    config = {
+        "report": reverse("crm-api:campaign-report", args=[pk]),
+        "resend_failed": reverse("crm-api:campaign-resend-failed", args=[pk]),
+        "live": f"/ws/campaigns/{pk}/",
+        "campaign_statuses": dict(CampaignStatus.choices),
+        "statuses": [[status.value, str(status.label)] for status in DeliveryStatus],
+        "exclusions": [[reason.value, str(reason.label)] for reason in ExclusionReason],
+        # Resending is a POST to the campaigns API, which asks for the add permission.
+        "can_resend": request.user.has_perm("crm.add_campaign"),
+    }
+    return render(request, "frontend/campaign_report.html", {
+        "campaign": campaign,
+        "export_url": reverse("crm-api:campaign-export", args=[pk]),
+        "report_config": config,
+    })

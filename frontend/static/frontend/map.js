@@ -4,6 +4,7 @@ import * as maplibregl from "maplibre-gl";
 import { TerraDraw, TerraDrawPolygonMode } from "terra-draw";
 import { TerraDrawMapLibreGLAdapter } from "terra-draw-maplibre-gl-adapter";
 import { setupPlantEdit } from "./plant-edit.js";
+import { setupCampaignForm } from "./campaign-form.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
 // The page's own CSRF token (the logout form carries one), for POSTs with the session.
@@ -78,6 +79,7 @@ const SEARCH_KIND_LAYERS = { client: "clients", contract: "contracts", order: "o
 
 let tileIndex = null;
 let plantEdit = null; // the plant editor, for users who may add or change the network plant
+let campaignForm = null; // "Notify these clients", for users who may create campaigns
 const layerState = {}; // name -> {visible, filters: {filterName: value}}
 const choiceLabels = {}; // "layer.filter" -> {value: label}
 
@@ -599,6 +601,7 @@ const selection = {
     $("#selection-error").hidden = true;
     $("#selection-clear").disabled = true;
     $("#selection-export").disabled = true;
+    campaignForm?.close();
   },
 
   // The selection counts what the map shows: the filters of the contracts layer when it is on,
@@ -682,6 +685,7 @@ const selection = {
     }
     $("#selection-result").hidden = false;
     $("#selection-export").disabled = !counts.contracts;
+    campaignForm?.selectionChanged();
   },
 
   async exportCsv() {
@@ -735,6 +739,11 @@ async function start() {
     addOverlays(map);
     buildLayerSwitcher(map);
     selection.setup(map);
+    if (config.campaign) {
+      campaignForm = setupCampaignForm(config.campaign, {
+        element, errorText, csrfToken, currentSelection: () => selection.body(),
+      });
+    }
     if (config.plant_edit) {
       plantEdit = setupPlantEdit(map, config.plant_edit, {
         element, errorText, csrfToken, showMessage, closePopup: () => popup?.remove(),
