@@ -65,7 +65,7 @@ def test_a_dispatcher_notifies_the_clients_of_a_polygon_and_watches_the_report(
     page.click("#campaign-send")
     page.wait_for_url("**/campaigns/*/")
     # The live server speaks no WebSocket: the page falls back to polling the report.
-    page.wait_for_function("() => document.querySelector('#report-total-sent').textContent === '3'", timeout=40000)
+    page.wait_for_function("() => document.querySelector('#report-total-sent').textContent === '3'", timeout=60000)
     assert page.locator("#report-recipients").inner_text() == "3"
     assert page.locator("#report-excluded li[data-reason=no_email] span").last.inner_text() == "1"
     assert page.locator("#report-no-failures").is_visible()
