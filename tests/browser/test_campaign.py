@@ -3,8 +3,10 @@ import pytest
 
 from tests.browser.test_map import CENTER, draw_polygon, jump_to
 from tests.messaging.conftest import (  # noqa: F401  (fixtures)
+    gateway,
     make_client,
     messaging_settings,
+    phone,
     plan,
     smtp_server,
     start_worker,
@@ -17,13 +19,8 @@ AROUND = [(CENTER[0] - 0.001, CENTER[1] - 0.001), (CENTER[0] + 0.001, CENTER[1] 
           (CENTER[0] + 0.001, CENTER[1] + 0.001), (CENTER[0] - 0.001, CENTER[1] + 0.001)]
 
 
-def test_a_dispatcher_notifies_the_clients_of_a_polygon_and_watches_the_report(
-    page, make_user, login, make_client, smtp_server, start_worker, screenshot
-):
-    for index, name in enumerate(["Ana Souza", "Bruno Lima", "Carla Dias"]):
-        make_client(name, email=f"cliente{index}@example.com", points=[CENTER])
-    make_client("Davi Rocha", points=[CENTER])  # no e-mail: excluded
-    start_worker(concurrency=1)
+def open_campaign_form(page, make_user, login):
+    """A dispatcher draws a polygon around the clients and opens "Notify these clients"."""
     make_user("despachante", "dispatcher")
     login("despachante")
     page.wait_for_url("**/")
@@ -33,9 +30,26 @@ def test_a_dispatcher_notifies_the_clients_of_a_polygon_and_watches_the_report(
     jump_to(page, *CENTER, 16)
     draw_polygon(page, AROUND)
     page.locator("#selection-result").wait_for()
-
     page.click("#selection-notify")
-    form = page.locator("#campaign-form")
+    return page.locator("#campaign-form")
+
+
+def wait_for_total(page, status, count):
+    # The live server speaks no WebSocket: the page falls back to polling the report.
+    page.wait_for_function(
+        "([status, count]) => document.querySelector(`#report-total-${status}`).textContent === count",
+        arg=[status, str(count)], timeout=60000,
+    )
+
+
+def test_a_dispatcher_notifies_the_clients_of_a_polygon_and_watches_the_report(
+    page, make_user, login, make_client, smtp_server, start_worker, screenshot
+):
+    for index, name in enumerate(["Ana Souza", "Bruno Lima", "Carla Dias"]):
+        make_client(name, email=f"cliente{index}@example.com", points=[CENTER])
+    make_client("Davi Rocha", points=[CENTER])  # no e-mail: excluded
+    start_worker(concurrency=1)
+    form = open_campaign_form(page, make_user, login)
     # Only e-mail has a provider in these settings.
     assert form.locator("select[name=channel] option").all_inner_texts() == ["E-mail"]
     form.locator("[name=name]").fill("Manutenção no Centro")
@@ -64,8 +78,7 @@ def test_a_dispatcher_notifies_the_clients_of_a_polygon_and_watches_the_report(
 
     page.click("#campaign-send")
     page.wait_for_url("**/campaigns/*/")
-    # The live server speaks no WebSocket: the page falls back to polling the report.
-    page.wait_for_function("() => document.querySelector('#report-total-sent').textContent === '3'", timeout=60000)
+    wait_for_total(page, "sent", 3)
     assert page.locator("#report-recipients").inner_text() == "3"
     assert page.locator("#report-excluded li[data-reason=no_email] span").last.inner_text() == "1"
     assert page.locator("#report-no-failures").is_visible()
@@ -77,6 +90,43 @@ def test_a_dispatcher_notifies_the_clients_of_a_polygon_and_watches_the_report(
     page.click("nav.mainnav a[href='/campaigns/']")
     assert page.locator("#campaign-list tbody tr").count() == 1
     screenshot("campaign-list")
+
+
+def test_an_sms_failure_shows_the_gateways_error_and_is_resent(
+    page, make_user, login, make_client, gateway, start_worker, screenshot
+):
+    for index, name in enumerate(["Ana Souza", "Bruno Lima"]):
+        make_client(name, phone=phone(index), points=[CENTER])
+    gateway.fail_numbers[phone(1)] = "invalid destination number"
+    start_worker(concurrency=1)
+    form = open_campaign_form(page, make_user, login)
+    form.locator("[name=channel]").select_option("sms")
+    assert form.locator("[name=subject]").is_hidden()
+    form.locator("[name=name]").fill("Queda no Centro")
+    form.locator("[name=body]").fill("Falha na rede do Centro, {first_name}. Previsão de retorno em 2 h.")
+    page.click("#campaign-preview-button")
+    page.locator("#campaign-preview").wait_for()
+    # "ã" is outside GSM-7: the message goes as UCS-2, still one segment.
+    assert "(UCS-2), 1 " in page.locator("#campaign-length").inner_text()
+    assert page.locator("#campaign-sample-body").inner_text().startswith("Falha na rede do Centro, Ana.")
+    screenshot("campaign-sms-preview")
+
+    page.click("#campaign-send")
+    page.wait_for_url("**/campaigns/*/")
+    wait_for_total(page, "failed", 1)
+    failure = page.locator("#report-failures tbody tr")
+    failure.wait_for()
+    assert "Bruno Lima" in failure.inner_text()
+    assert "HTTP 400: invalid destination number" in failure.inner_text()
+    screenshot("campaign-sms-failure")
+
+    # The number is fixed at the gateway: "Resend failed" reaches it.
+    del gateway.fail_numbers[phone(1)]
+    page.click("#report-resend")
+    page.locator("#report-resend-result").wait_for()
+    wait_for_total(page, "sent", 2)
+    assert page.locator("#report-no-failures").is_visible()
+    assert sorted(message["to"] for message in gateway.accepted) == [phone(0), phone(1)]
 
 
 def test_campaign_pages_are_for_those_who_may_view_campaigns(client, make_user):
