@@ -56,3 +56,9 @@ def client_for(make_user):
         return client
 
     return make
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: Playwright's sync API keeps an event loop running in the main
+    thread for the rest of the session, and async_to_sync (Channels tests) refuses to run there."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

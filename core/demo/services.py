@@ -33,6 +33,7 @@ DEMO_TABLES = (
     "fieldops_serviceorder_required_skills", "fieldops_serviceorder", "fieldops_technician_skills",
     "fieldops_technician", "fieldops_skill", "billing_contract", "billing_plan", "crm_address",
     "crm_person", "geo_cable", "geo_ctobox", "geo_olt", "geo_pop", "geo_coveragearea",
+    "geo_tilecell", "geo_tilecellbuild",
 )
 
 

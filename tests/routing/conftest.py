@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from crm.services import create_person
 from fieldops.models import Skill
@@ -82,3 +82,10 @@ def orders(team, make_order, splicing):
         make_order(STOPS[2], window=(13, 15)),
         make_order(STOPS[3]),
     ]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The routing tests read the services' messages in English (the msgids)."""
+    with translation.override("en"):
+        yield

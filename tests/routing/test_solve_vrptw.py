@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 from django.core.management import CommandError, call_command
 
 from routing.vrptw import load_instance
@@ -32,5 +33,5 @@ def test_prints_the_brute_forced_optimum_as_json(capsys):
 def test_a_file_that_is_not_an_instance_is_a_clear_error(tmp_path):
     broken = tmp_path / "broken.vrptw"
     broken.write_text("NAME : X\nNODE_COORD_SECTION\n1 0 0\n")
-    with pytest.raises(CommandError, match="not a VRPTW instance"):
+    with translation.override("en"), pytest.raises(CommandError, match="not a VRPTW instance"):
         call_command("solve_vrptw", str(broken), "--seconds", "1")
