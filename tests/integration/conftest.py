@@ -37,7 +37,7 @@ def smtp_server(settings):
 
 
 @pytest.fixture
-def celery_worker(transactional_db, settings):
+def celery_worker(transactional_db, settings, tmp_path):
     """A real Celery worker process on the real Redis, using the test database.
 
     Broker and results use their own Redis database so a worker of `make run`
@@ -48,11 +48,13 @@ def celery_worker(transactional_db, settings):
     import subprocess
     import sys
     import time
+    import uuid
     from pathlib import Path
 
     from django.db import connection
 
     from config.celery import app
+    from tests.celery_support import point_celery_at
 
     redis_base = settings.REDIS_URL.rsplit("/", 1)[0]
     broker = f"{redis_base}/14"
@@ -64,21 +66,25 @@ def celery_worker(transactional_db, settings):
         "CELERY_BROKER_URL": broker,
         "CELERY_RESULT_BACKEND": broker,
     }
-    previous = (app.conf.broker_url, app.conf.result_backend)
-    app.conf.broker_url = app.conf.result_backend = broker
+    previous = point_celery_at(app, broker)
     root = Path(__file__).resolve().parents[2]
+    # A node name of its own, pinged by name: a broadcast ping could be answered by
+    # (or wait on) a worker another test started. Output goes to a file, never to an
+    # unread pipe that could fill up and block the worker.
+    node = f"integration-{uuid.uuid4().hex}@{os.uname().nodename}"
+    log = tmp_path / "worker.log"
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-n", node,
          "--loglevel", "warning", "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=root, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 30
-        while not app.control.ping(timeout=0.5):
+        deadline = time.monotonic() + 60
+        while not app.control.ping(destination=[node], timeout=0.5):
             if worker.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"Celery worker did not start:\n{worker.stdout.read()}")
+                raise RuntimeError(f"Celery worker did not start:\n{log.read_text()}")
         yield app
     finally:
         worker.terminate()
         worker.wait(timeout=20)
-        app.conf.broker_url, app.conf.result_backend = previous
+        point_celery_at(app, *previous)

@@ -24,6 +24,7 @@ from core.services import create_object
 from crm.services import create_address, create_person
 from crm.validators import with_cpf_check_digits
 from crm.messaging.fake_gateway import FakeGateway
+from tests.celery_support import point_celery_at
 from tests.integration.conftest import smtp_server  # noqa: F401  (a fixture)
 
 INSIDE = (-51.2200, -30.0330)
@@ -42,8 +43,7 @@ def messaging_settings(settings):
     """Own broker database and rate-limit keys; SMS through the generic gateway (set by `gateway`)."""
     base = settings.REDIS_URL.rsplit("/", 1)[0]
     broker = f"{base}/{TEST_REDIS_DB}"
-    previous = (celery_app.conf.broker_url, celery_app.conf.result_backend)
-    celery_app.conf.broker_url = celery_app.conf.result_backend = broker
+    previous = point_celery_at(celery_app, broker)
     settings.MESSAGING_RATE_LIMIT_PREFIX = f"test-ratelimit-{uuid.uuid4().hex}"
     settings.MESSAGING_WEBHOOK_SECRET = "webhook-secret"
     settings.MESSAGING_WHATSAPP_APP_SECRET = "app-secret"
@@ -53,7 +53,7 @@ def messaging_settings(settings):
         "whatsapp": {"backend": ""},
     }
     yield broker
-    celery_app.conf.broker_url, celery_app.conf.result_backend = previous
+    point_celery_at(celery_app, *previous)
 
 
 @pytest.fixture

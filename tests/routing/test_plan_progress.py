@@ -28,6 +28,7 @@ from config.celery import app as celery_app
 from routing import services
 from routing.live import totals
 from routing.models import RoutePlan
+from tests.celery_support import point_celery_at, route_celery_tasks
 
 from .conftest import tomorrow
 
@@ -72,9 +73,8 @@ def start_worker(transactional_db, settings, tmp_path):
     """start_worker() runs a Celery worker process on the test database and this test's queue."""
     queue = f"routing-test-{uuid.uuid4().hex}"
     broker = f"{settings.REDIS_URL.rsplit('/', 1)[0]}/{INTEGRATION_BROKER_DB}"
-    previous = (celery_app.conf.broker_url, celery_app.conf.result_backend, celery_app.conf.task_routes)
-    celery_app.conf.broker_url = celery_app.conf.result_backend = broker
-    celery_app.conf.task_routes = {"routing.tasks.solve_plan_task": {"queue": queue}}
+    previous = point_celery_at(celery_app, broker)
+    previous_routes = route_celery_tasks(celery_app, {"routing.tasks.solve_plan_task": {"queue": queue}})
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -103,7 +103,8 @@ def start_worker(transactional_db, settings, tmp_path):
     for worker in workers:
         worker.terminate()
         worker.wait(timeout=20)
-    celery_app.conf.broker_url, celery_app.conf.result_backend, celery_app.conf.task_routes = previous
+    point_celery_at(celery_app, *previous)
+    route_celery_tasks(celery_app, previous_routes)
 
 
 def test_the_worker_solves_the_plan_and_streams_its_progress(start_worker, team, orders, make_user):
