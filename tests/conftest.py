@@ -58,6 +58,18 @@ def client_for(make_user):
     return make
 
 
+@pytest.fixture
+def english_client_for(client_for):
+    """client_for(role) asking for English messages, so assertions read like the msgids."""
+
+    def make(role, username=None):
+        client = client_for(role, username)
+        client.credentials(HTTP_ACCEPT_LANGUAGE="en")
+        return client
+
+    return make
+
+
 def pytest_collection_modifyitems(items):
     """Browser tests run last: Playwright's sync API keeps an event loop running in the main
     thread for the rest of the session, and async_to_sync (Channels tests) refuses to run there."""

@@ -25,18 +25,6 @@ VALID_CNPJ = "11.222.333/0001-81"
 
 
 @pytest.fixture
-def english_client_for(client_for):
-    """client_for(role) asking for English messages, so assertions read like the msgids."""
-
-    def make(role, username=None):
-        client = client_for(role, username)
-        client.credentials(HTTP_ACCEPT_LANGUAGE="en")
-        return client
-
-    return make
-
-
-@pytest.fixture
 def plan(db):
     return create_object(
         Plan, name="Fibra 500", download_mbps=500, upload_mbps=250, monthly_price=Decimal("99.90")

@@ -13,7 +13,6 @@ from tests.api.conftest import (  # noqa: F401  (fixtures shared with the API te
     client_person,
     contract,
     cto_box,
-    english_client_for,
     plan,
 )
 

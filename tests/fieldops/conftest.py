@@ -14,7 +14,6 @@ from tests.api.conftest import (  # noqa: F401  (fixtures)
     client_person,
     contract,
     cto_box,
-    english_client_for,
     make_order,
     make_technician,
     plan,

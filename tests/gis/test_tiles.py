@@ -65,16 +65,6 @@ def fresh_cells(settings):
 
 
 @pytest.fixture
-def english(client_for):
-    def make(role, username=None):
-        client = client_for(role, username)
-        client.credentials(HTTP_ACCEPT_LANGUAGE="en")
-        return client
-
-    return make
-
-
-@pytest.fixture
 def plans(db):
     return [
         create_object(Plan, name=name, download_mbps=speed, upload_mbps=speed // 2,
@@ -275,8 +265,8 @@ class TestContractsLayer:
         assert sum(cell["count"] for cell in cells) == 3
         assert sum(cell["active"] for cell in cells) == 2 and sum(cell["cancelled"] for cell in cells) == 1
 
-    def test_technician_may_not_see_contracts(self, english, clients):
-        response = english("technician").get(url("contracts", *Z16))
+    def test_technician_may_not_see_contracts(self, english_client_for, clients):
+        response = english_client_for("technician").get(url("contracts", *Z16))
         assert response.status_code == 403
         assert "permission" in response.json()["detail"]
 
@@ -412,9 +402,9 @@ class TestCaching:
 
 
 class TestIndex:
-    def test_layers_filters_and_basemap(self, english, plans, settings):
+    def test_layers_filters_and_basemap(self, english_client_for, plans, settings):
         settings.MALHA_BASEMAP_STYLE_URL = ""
-        index = english("dispatcher").get("/tiles/").json()
+        index = english_client_for("dispatcher").get("/tiles/").json()
         layers = {layer["name"]: layer for layer in index["layers"]}
         assert set(layers) == {"streets", "clients", "contracts", "orders", "boxes", "cables",
                                "coverage", "technicians"}
@@ -455,14 +445,14 @@ class TestBadInput:
         ("/tiles/boxes/14/0/0.mvt?free=maybe", "free"),
         ("/tiles/streets/14/0/0.mvt?status=active", "status"),
     ])
-    def test_400_names_the_field(self, english, path, field):
-        response = english("admin").get(path)
+    def test_400_names_the_field(self, english_client_for, path, field):
+        response = english_client_for("admin").get(path)
         assert response.status_code == 400, response.content
         assert response["Content-Type"].startswith("application/json")
         assert list(response.json()) == [field] and response.json()[field][0]
 
-    def test_unknown_layer_is_404_json(self, english):
-        response = english("admin").get("/tiles/parcels/1/0/0.mvt")
+    def test_unknown_layer_is_404_json(self, english_client_for):
+        response = english_client_for("admin").get("/tiles/parcels/1/0/0.mvt")
         assert response.status_code == 404
         assert "Unknown tile layer" in response.json()["detail"]
 
