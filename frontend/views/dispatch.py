@@ -26,7 +26,7 @@ from gis.selectors import (
     pop_list,
 )
 
-from .maps import plant_overview_map
+from ..maps import plant_overview_map
 
 OVERVIEW_MAP_CACHE_SECONDS = 300
 

@@ -1,0 +1,1 @@
+"""Page views, one module per user area (dispatch, technician, sales, billing, reports)."""
