@@ -1,8 +1,8 @@
 """Benchmark billing on N synthetic active contracts: the monthly run, its rerun, a bank
 return file of 10,000 payments, and the daily overdue-suspension job.
 
-Never touches the dev database: the data lives in a throwaway database made with
-Django's test-database machinery (`--database`, default `malha_bench_billing`).
+Never touches the dev database: the data lives in a throwaway database (core.benchdb;
+`--database`, default `malha_bench_billing`).
 The last line printed is the JSON summary.
 """
 
@@ -18,8 +18,8 @@ from django.utils import timezone
 from billing import services
 from billing.cnab import itau_400_detail, itau_400_file
 from billing.models import BillingWallet, Contract, Invoice, Plan
+from core.benchdb import insert_select, throwaway_database
 from crm.models import Address, Person
-from gis.management.commands.bench_gis import insert_select
 
 # Central Porto Alegre.
 BOX = (-51.24, -30.06, -51.18, -30.00)
@@ -41,17 +41,8 @@ class Command(BaseCommand):
     def handle(self, *args, contracts, payments, as_json, keep, database, **options):
         if contracts < payments or payments < 1:
             raise CommandError("--contracts must be at least --payments, and --payments at least 1")
-        dev_name = connection.settings_dict["NAME"]
-        if database == dev_name:
-            raise CommandError("--database must not be the working database")
-        connection.settings_dict["TEST"] = {**connection.settings_dict.get("TEST", {}), "NAME": database}
-        self.log(f"Creating the throwaway database {database}...")
-        connection.creation.create_test_db(verbosity=0, autoclobber=not keep, keepdb=keep, serialize=False)
-        try:
+        with throwaway_database(database, keep=keep, log=self.log):
             results = self.run(contracts, payments)
-        finally:
-            if not keep:
-                connection.creation.destroy_test_db(dev_name, verbosity=0)
         if not as_json:
             for key, value in results.items():
                 self.stdout.write(f"{key:24} {value}")

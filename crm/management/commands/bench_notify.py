@@ -1,8 +1,8 @@
 """Benchmark campaigns end to end: N recipients by e-mail (SMTP sink) and SMS (fake gateway),
 two Celery workers, one of them SIGKILLed mid-run and started again.
 
-Never touches the dev database: the data lives in a throwaway database made with
-Django's test-database machinery (`--database`, default `malha_bench_notify`).
+Never touches the dev database: the data lives in a throwaway database (core.benchdb;
+`--database`, default `malha_bench_notify`).
 Messages are counted where they arrive, not in our database:
   lost        expected idempotency keys that never arrived;
   duplicated  people who received a campaign's message under two different keys, plus
@@ -33,10 +33,10 @@ from django.db import connection
 
 from billing.models import Contract, Plan
 from config.celery import app as celery_app
+from core.benchdb import insert_select, throwaway_database
 from crm.messaging import services
 from crm.messaging.fake_gateway import FakeGateway
 from crm.models import Address, Campaign, Person
-from gis.management.commands.bench_gis import insert_select
 
 ROOT = Path(__file__).resolve().parents[3]
 # Central Porto Alegre: recipients are spread over this box, the campaign area covers it.
@@ -84,22 +84,10 @@ class Command(BaseCommand):
         channels = [c.strip() for c in channels.split(",") if c.strip()]
         if recipients < 1 or not channels or set(channels) - {"email", "sms"}:
             raise CommandError("--recipients must be positive and --channels email and/or sms")
-        dev_name = connection.settings_dict["NAME"]
-        if database == dev_name:
-            raise CommandError("--database must not be the working database")
-        connection.settings_dict["TEST"] = {**connection.settings_dict.get("TEST", {}), "NAME": database}
         # A stopped bench still stops its workers and drops its database (the finally blocks).
-        signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
-        self.log(f"Creating the throwaway database {database}...")
-        try:
-            connection.creation.create_test_db(
-                verbosity=0, autoclobber=True, keepdb=keep, serialize=False
-            )
+        with throwaway_database(database, keep=keep, log=self.log):
             self.concurrency = concurrency
             result = self.run(recipients, channels, workers, not no_kill, redis_db, timeout)
-        finally:
-            if not keep:
-                connection.creation.destroy_test_db(dev_name, verbosity=0)
         if as_json:
             self.stdout.write(json.dumps(result["details"], indent=2))
         self.stdout.write(json.dumps(result["summary"]))

@@ -1,8 +1,8 @@
 """`manage.py bench_gis --clients N --json`: how the map's reads scale, on synthetic clients.
 
-Never touches the dev database: the data lives in a throwaway database made with
-Django's test-database machinery (`--database`, default `malha_bench`; `--keep`
-keeps it, and reuses it when it already holds N clients). Streets come from the
+Never touches the dev database: the data lives in a throwaway database
+(core.benchdb; `--database`, default `malha_bench`; `--keep` keeps it, and reuses it
+when it already holds N clients). Streets come from the
 demo OSM extract (settings.MALHA_DEMO_OSM); clients are bulk-loaded in SQL on
 residential streets, weighted by the demo population grid
 (settings.MALHA_DEMO_POPULATION) like the demo city. Then it times the same
@@ -16,7 +16,6 @@ import json
 import math
 import random
 import statistics
-import sys
 import time
 from decimal import Decimal
 
@@ -28,6 +27,7 @@ from django.db import DatabaseError, connection
 
 from billing.choices import ContractStatus
 from billing.models import Contract, Plan
+from core.benchdb import insert_select, throwaway_database
 from core.demo.catalogue import CONTRACT_STATUS_WEIGHTS, HOME_PLAN_WEIGHTS, PLANS
 from core.demo.city import RESIDENTIAL_CLASSES, read_population
 from crm.models import Address, Person
@@ -60,26 +60,6 @@ def summary(samples):
     return {"p50_ms": round(statistics.median(samples), 2), "p95_ms": round(percentile(samples, 0.95), 2)}
 
 
-def insert_select(cursor, model, expressions, source_sql, params=()):
-    """INSERT INTO model's table SELECT expressions FROM source; columns not given get their
-    field default (or NULL), so columns added later by other apps do not break the load."""
-    columns, values, defaults = [], [], []
-    for model_field in model._meta.concrete_fields:
-        columns.append(f'"{model_field.column}"')
-        if model_field.column in expressions:
-            values.append(expressions[model_field.column])
-        elif model_field.null:
-            values.append("NULL")
-        else:
-            values.append("%s")
-            defaults.append(model_field.get_db_prep_save(model_field.get_default(), connection))
-    cursor.execute(
-        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
-        f"SELECT {', '.join(values)} FROM {source_sql}",
-        [*defaults, *params],
-    )
-
-
 class Command(BaseCommand):
     help = "Benchmark polygon selection, vector tiles and geocoding on N synthetic clients."
 
@@ -98,18 +78,8 @@ class Command(BaseCommand):
     def handle(self, *args, clients, as_json, keep, database, repeat, seed, **options):
         if clients < 1000:
             raise CommandError("--clients must be at least 1000")
-        dev_name = connection.settings_dict["NAME"]
-        if database == dev_name:
-            raise CommandError("--database must not be the working database")
-        connection.settings_dict["TEST"] = {**connection.settings_dict.get("TEST", {}), "NAME": database}
-        self.log(f"Creating the throwaway database {database}...")
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep, serialize=False)
-        try:
-            assert connection.settings_dict["NAME"] == database
+        with throwaway_database(database, keep=keep, log=self.log):
             results = self.run(clients, repeat, random.Random(seed))
-        finally:
-            if not keep:
-                connection.creation.destroy_test_db(dev_name, verbosity=0)
         if as_json:
             self.stdout.write(json.dumps(results["details"], indent=2))
         else:
