@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
@@ -6,7 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from gis.validators import validate_lonlat_range
 
-from .choices import PersonStage, PersonType, State
+from .choices import (
+    LeadStage,
+    LostReason,
+    PersonStage,
+    PersonType,
+    SalesChannelKind,
+    State,
+    ViabilityReason,
+)
 from .messaging.choices import CampaignStatus, Channel, DeliveryStatus, OptOutSource
 from .validators import validate_cep, validate_document_digits, validate_e164_mobile
 
@@ -246,3 +256,136 @@ class OptOut(models.Model):
 
     def __str__(self):
         return f"{self.person} – {self.get_channel_display()}"
+
+
+# --- Sales ------------------------------------------------------------------
+
+
+def new_public_key():
+    """An unguessable key that names a sales channel in public URLs."""
+    return secrets.token_urlsafe(24)
+
+
+class SalesChannel(models.Model):
+    """Where sales come from (site, store, door to door...); keys the public widget."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    kind = models.CharField(
+        _("kind"), max_length=15, choices=SalesChannelKind.choices, default=SalesChannelKind.OTHER
+    )
+    public_key = models.CharField(
+        _("public key"), max_length=64, unique=True, default=new_public_key, editable=False
+    )
+    allowed_origins = ArrayField(
+        models.CharField(max_length=200),
+        verbose_name=_("allowed origins"),
+        default=list,
+        blank=True,
+        help_text=_("Sites that may embed the widget and call the public API, e.g. https://www.example.com.br"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sales channel")
+        verbose_name_plural = _("sales channels")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ViabilityCheck(models.Model):
+    """One viability answer, kept for the sales reports (who asked, where, what came out)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("checked by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )
+    channel = models.ForeignKey(
+        SalesChannel, verbose_name=_("sales channel"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="viability_checks",
+    )
+    address_text = models.CharField(_("address typed"), max_length=300, blank=True)
+    point = models.PointField(_("location"), srid=4326, null=True, blank=True)
+    geocode_confidence = models.FloatField(_("geocoding confidence"), null=True, blank=True)
+    viable = models.BooleanField(_("viable"), default=False)
+    reason = models.CharField(_("reason"), max_length=25, choices=ViabilityReason.choices)
+    coverage_area = models.ForeignKey(
+        "geo.CoverageArea", verbose_name=_("coverage area"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )
+    box = models.ForeignKey(
+        "geo.CtoBox", verbose_name=_("chosen box"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )
+    walking_distance_m = models.FloatField(_("walking distance (m)"), null=True, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    client_ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("viability check")
+        verbose_name_plural = _("viability checks")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["created_at"]),
+            models.Index(fields=["channel", "created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.address_text or self.point} – {self.get_reason_display()}"
+
+
+class Lead(models.Model):
+    """A prospect in the sales pipeline; the Person stays in stage LEAD until conversion."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="leads"
+    )
+    stage = models.CharField(_("stage"), max_length=15, choices=LeadStage.choices, default=LeadStage.NEW)
+    lost_reason = models.CharField(_("lost reason"), max_length=15, choices=LostReason.choices, blank=True)
+    lost_detail = models.CharField(_("lost reason detail"), max_length=300, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="leads",
+    )
+    channel = models.ForeignKey(
+        SalesChannel, verbose_name=_("sales channel"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="leads",
+    )
+    viability_check = models.ForeignKey(
+        ViabilityCheck, verbose_name=_("viability check"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="leads",
+    )
+    point = models.PointField(
+        _("location"), srid=4326, null=True, blank=True, validators=[validate_lonlat_range]
+    )
+    address_text = models.CharField(_("address"), max_length=300, blank=True)
+    plan = models.ForeignKey(
+        "billing.Plan", verbose_name=_("interested plan"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    next_action_at = models.DateTimeField(_("next action at"), null=True, blank=True)
+    consent_contact = models.BooleanField(_("agreed to be contacted"), default=False)
+    consent_text = models.CharField(_("consent wording shown"), max_length=300, blank=True)
+    consented_at = models.DateTimeField(_("consented at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["stage", "owner"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(stage=LeadStage.LOST) | ~Q(lost_reason=""),
+                name="crm_lead_lost_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_stage_display()})"
