@@ -147,6 +147,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.run_overdue_suspensions_task",
         "schedule": crontab(minute=0, hour=6),
     },
+    # Sales: proposals past their validity become expired.
+    "sales-expire-proposals": {
+        "task": "crm.sales.tasks.expire_proposals_task",
+        "schedule": crontab(minute=10, hour=0),
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -221,6 +226,8 @@ SPECTACULAR_SETTINGS = {
         "RetentionStatusEnum": "billing.choices.RetentionStatus",
         "ReturnRecordStatusEnum": "billing.choices.ReturnRecordStatus",
         "RoutePlanStatusEnum": "routing.choices.PlanStatus",
+        "LeadStageEnum": "crm.choices.LeadStage",
+        "ProposalStatusEnum": "crm.choices.ProposalStatus",
     },
 }
 
@@ -374,3 +381,8 @@ MALHA_PUBLIC_URL = os.environ.get("MALHA_PUBLIC_URL", "http://127.0.0.1:8000").r
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
 }
+
+# Sales (crm.sales): the largest discount a sales rep may give on a plan's monthly price
+# (administrators have no limit), and how many days a new proposal is valid by default.
+MALHA_SALES_MAX_DISCOUNT_PERCENT = int(os.environ.get("MALHA_SALES_MAX_DISCOUNT_PERCENT", "10"))
+MALHA_SALES_PROPOSAL_VALID_DAYS = int(os.environ.get("MALHA_SALES_PROPOSAL_VALID_DAYS", "10"))

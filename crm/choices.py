@@ -75,3 +75,28 @@ class ViabilityReason(models.TextChoices):
     NO_BOX_WITHIN_REACH = "no_box_within_reach", _("No box within the drop length")
     NO_FREE_PORT = "no_free_port", _("No free port on the boxes within reach")
     OFF_NETWORK = "off_network", _("Too far from any street")
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    EXPIRED = "expired", _("Expired")
+    REJECTED = "rejected", _("Rejected")
+
+
+class SendingStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class CommissionRole(models.TextChoices):
+    SELLER = "seller", _("The rep who sold")
+    TEAM_LEADER = "team_leader", _("The rep's team leader")
+
+
+class CommissionKind(models.TextChoices):
+    PERCENT = "percent", _("Percentage of the monthly value")
+    FIXED = "fixed", _("Fixed amount")
