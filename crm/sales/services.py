@@ -231,7 +231,7 @@ def _proposal_items(items, user):
         if plan.monthly_price and discount * HUNDRED / plan.monthly_price > limit:
             raise ValidationError(
                 {"items": [_("The discount on “%(plan)s” is above your limit of %(limit)s%%.")
-                           % {"plan": plan, "limit": limit.normalize()}]}
+                           % {"plan": plan, "limit": f"{limit.normalize():f}"}]}
             )
         built.append(ProposalItem(plan=plan, list_price=plan.monthly_price, discount=discount))
     return built
@@ -281,6 +281,8 @@ def create_proposal(
 def _check_validity_dates(proposal):
     if proposal.valid_until < proposal.valid_from:
         raise ValidationError({"valid_until": [_("The validity must end on or after its start.")]})
+    if proposal.valid_until < timezone.localdate():
+        raise ValidationError({"valid_until": [_("The validity cannot end in the past.")]})
 
 
 def _locked_proposal(proposal):
