@@ -7,7 +7,22 @@ from core.admin import GeoModelAdmin, RuleCheckedForm
 
 from .messaging.choices import OptOutSource
 from .messaging.services import record_opt_out
-from .models import Address, Campaign, Delivery, MessageLog, OptOut, Person
+from .models import (
+    Address,
+    Campaign,
+    Commission,
+    CommissionRule,
+    Delivery,
+    MessageLog,
+    OptOut,
+    Person,
+    Proposal,
+    ProposalItem,
+    Sale,
+    SalesGoal,
+    SalesTeam,
+    SalesTeamMember,
+)
 from .services import clean_person_fields
 from .validators import normalize_cep
 
@@ -153,3 +168,76 @@ class OptOutAdmin(admin.ModelAdmin):
         saved = record_opt_out(obj.person, obj.channel, OptOutSource.STAFF, obj.detail)
         obj.pk, obj.source, obj.created_at = saved.pk, saved.source, saved.created_at
         obj._state.adding = False
+
+
+# --- Sales: proposals and sales are written by crm.sales.services; the admin shows them. ---
+
+
+class ProposalItemInline(admin.TabularInline):
+    model = ProposalItem
+    extra = 0
+    fields = ["plan", "list_price", "discount"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Proposal)
+class ProposalAdmin(ReadOnlyAdmin):
+    list_display = ["number", "lead", "rep", "status", "valid_until", "sending_status", "sent_at"]
+    list_filter = ["status", "sending_status"]
+    list_select_related = ["lead__person", "rep"]
+    search_fields = ["number", "lead__person__name", "email_to"]
+    raw_id_fields = ["lead", "rep"]
+    inlines = [ProposalItemInline]
+
+
+class CommissionInline(admin.TabularInline):
+    model = Commission
+    extra = 0
+    fields = ["beneficiary", "role", "rule", "amount"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Sale)
+class SaleAdmin(ReadOnlyAdmin):
+    list_display = ["contract", "rep", "team", "channel", "plan", "monthly_value", "won_on"]
+    list_filter = ["channel", "team", "plan"]
+    list_select_related = ["contract", "rep", "team", "channel", "plan"]
+    date_hierarchy = "won_on"
+    raw_id_fields = ["lead", "contract", "service_order", "proposal", "rep"]
+    inlines = [CommissionInline]
+
+
+class SalesTeamMemberInline(admin.TabularInline):
+    model = SalesTeamMember
+    extra = 1
+    raw_id_fields = ["user"]
+
+
+@admin.register(SalesTeam)
+class SalesTeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "leader"]
+    search_fields = ["name"]
+    raw_id_fields = ["leader"]
+    inlines = [SalesTeamMemberInline]
+
+
+@admin.register(SalesGoal)
+class SalesGoalAdmin(admin.ModelAdmin):
+    list_display = ["month", "rep", "team", "channel", "target_count", "target_revenue"]
+    list_filter = ["month", "team", "channel"]
+    raw_id_fields = ["rep"]
+
+
+@admin.register(CommissionRule)
+class CommissionRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "role", "kind", "percent", "amount", "rep", "plan", "team", "channel",
+                    "valid_from", "valid_until"]
+    list_filter = ["role", "kind", "plan", "team", "channel"]
+    search_fields = ["name"]
+    raw_id_fields = ["rep"]

@@ -37,7 +37,7 @@ def sees_only_own_leads(user):
 
 
 def lead_list():
-    return Lead.objects.select_related("person", "owner", "channel", "plan", "viability_check")
+    return Lead.objects.select_related("person", "owner", "channel", "plan", "viability_check__box")
 
 
 def leads_visible_to(user):

@@ -195,3 +195,22 @@ class TestGoalsProgressAndRankings:
             (1, other_rep.user.pk, 2, "209.80"), (2, rep.user.pk, 1, "89.90")]
         assert [(c["name"], c["count"], c["revenue"]) for c in body["channels"]] == [
             ("Loja Centro", 2, "179.80"), ("Site", 1, "119.90")]
+
+
+def test_the_back_office_lists_sales_records(client, make_user, sell):
+    rule("seller 10%")
+    sale = sell()
+    admin_user = make_user("office", "admin", is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    for model in ("proposal", "sale", "salesteam", "salesgoal", "commissionrule"):
+        assert client.get(f"/admin/crm/{model}/").status_code == 200, model
+    assert client.get(f"/admin/crm/sale/{sale.pk}/change/").status_code == 200
+
+
+def test_a_rep_is_in_one_team_at_most(admin, rep):
+    first = admin.post("/api/crm/sales/teams/", {"name": "Centro", "members": [rep.user.pk]}, format="json")
+    assert first.status_code == 201, first.json()
+    second = admin.post("/api/crm/sales/teams/", {"name": "Norte", "members": [rep.user.pk]}, format="json")
+    assert second.status_code == 400
+    assert second.json() == {"members": ["rep-ana is already in team Centro."]}
+    assert rep.post("/api/crm/sales/teams/", {"name": "Sul"}, format="json").status_code == 403
