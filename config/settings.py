@@ -386,3 +386,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # (administrators have no limit), and how many days a new proposal is valid by default.
 MALHA_SALES_MAX_DISCOUNT_PERCENT = int(os.environ.get("MALHA_SALES_MAX_DISCOUNT_PERCENT", "10"))
 MALHA_SALES_PROPOSAL_VALID_DAYS = int(os.environ.get("MALHA_SALES_PROPOSAL_VALID_DAYS", "10"))
+# Viability (crm.sales.viability): the longest drop, walked along the streets from the box
+# (a request may ask for less, never more). The public widget's API: requests per IP
+# (DRF rate, e.g. "20/minute") and an optional CAPTCHA check, the dotted path of a
+# function(token, ip) -> bool (empty: none asked).
+MALHA_MAX_DROP_M = float(os.environ.get("MALHA_MAX_DROP_M", "250"))
+MALHA_PUBLIC_VIABILITY_RATE = os.environ.get("MALHA_PUBLIC_VIABILITY_RATE", "20/minute")
+MALHA_CAPTCHA_VERIFIER = os.environ.get("MALHA_CAPTCHA_VERIFIER", "")

@@ -157,8 +157,12 @@ def road_graph():
         return _graph
 
 
-def snap_points(graph, points):
-    """Snap each (lon, lat) to the nearest routable edge within MALHA_ROUTING_MAX_SNAP_M."""
+def snap_points(graph, points, usable=None):
+    """Snap each (lon, lat) to the nearest usable edge within MALHA_ROUTING_MAX_SNAP_M.
+
+    `usable` (a mask over the graph's edges) defaults to the routable ones, those of the
+    main strongly connected component; walking (routing.walking) passes its own."""
+    usable = graph.routable_edge if usable is None else usable
     if not points:
         return []
     lons = [float(lon) for lon, _lat in points]
@@ -182,7 +186,7 @@ def snap_points(graph, points):
     best = {}
     for ordinal, edge_id, distance, fraction in candidates:
         position = graph.position_of_edge.get(edge_id)
-        if position is None or not graph.routable_edge[position]:
+        if position is None or not usable[position]:
             continue
         current = best.get(ordinal)
         if current is None or distance < current.distance_m:
@@ -430,7 +434,7 @@ def street_paths(points, legs, snaps):
         if direct and direct[0] < times[row, reach]:
             pieces = [(direct[2], direct[3], direct[4])]
         pieces_of_leg.append(pieces)
-    coordinates = _piece_coordinates(graph, {piece for pieces in pieces_of_leg for piece in pieces})
+    coordinates = piece_coordinates(graph, {piece for pieces in pieces_of_leg for piece in pieces})
     paths = []
     for (a, b), pieces in zip(legs, pieces_of_leg):
         path = [tuple(points[a])]
@@ -458,8 +462,9 @@ def _path_pieces(augmented, predecessors, leave, reach):
     ]
 
 
-def _piece_coordinates(graph, pieces):
-    """{(edge position, from, to): [(lon, lat), ...]} cut from the street geometries in PostGIS."""
+def piece_coordinates(graph, pieces):
+    """{(edge position, from, to): [(lon, lat), ...]} cut from the street geometries in PostGIS,
+    each piece in its edge's direction (from <= to)."""
     if not pieces:
         return {}
     pieces = sorted(pieces)

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import messaging, sales, views
+from . import messaging, sales, viability, views
 
 app_name = "crm-api"
 
@@ -27,5 +27,6 @@ urlpatterns = [
     ),
     path("sales/progress/", sales.SalesProgressView.as_view(), name="sales-progress"),
     path("sales/rankings/", sales.SalesRankingView.as_view(), name="sales-rankings"),
+    path("viability/", viability.ViabilityView.as_view(), name="viability"),
     *router.urls,
 ]
