@@ -73,31 +73,66 @@ class LeadSerializer(MalhaModelSerializer):
     person_type = serializers.ChoiceField(
         source="person.person_type", choices=PersonType.choices, required=False
     )
-    trade_name = serializers.CharField(source="person.trade_name", max_length=200, required=False, allow_blank=True)
+    trade_name = serializers.CharField(
+        source="person.trade_name", max_length=200, required=False, allow_blank=True
+    )
     document = serializers.CharField(
-        source="person.document", max_length=32, required=False, allow_blank=True,
+        source="person.document",
+        max_length=32,
+        required=False,
+        allow_blank=True,
         help_text=_("CPF or CNPJ, optional until conversion; dots and dashes are fine."),
     )
     email = serializers.EmailField(source="person.email", required=False, allow_blank=True)
     mobile_phone = serializers.CharField(
-        source="person.mobile_phone", max_length=32, required=False, allow_blank=True,
+        source="person.mobile_phone",
+        max_length=32,
+        required=False,
+        allow_blank=True,
         help_text=_("Brazilian mobile number, e.g. (51) 99876-5432."),
     )
     owner_name = serializers.SerializerMethodField()
     channel_name = serializers.CharField(source="channel.name", read_only=True, default="")
     plan_name = serializers.CharField(source="plan.name", read_only=True, default="")
     viable = serializers.BooleanField(source="viability_check.viable", read_only=True, default=None)
-    viability_box = serializers.CharField(source="viability_check.box", read_only=True, default=None)
+    viability_box = serializers.CharField(
+        source="viability_check.box", read_only=True, default=None
+    )
     version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
 
     class Meta:
         model = Lead
         fields = [
-            "id", "person", "name", "person_type", "trade_name", "document", "email",
-            "mobile_phone", "stage", "lost_reason", "lost_detail", "owner", "owner_name",
-            "channel", "channel_name", "viability_check", "viable", "viability_box", "point",
-            "address_text", "plan", "plan_name", "notes", "next_action_at", "consent_contact",
-            "consent_text", "consented_at", "version", "created_at", "updated_at",
+            "id",
+            "person",
+            "name",
+            "person_type",
+            "trade_name",
+            "document",
+            "email",
+            "mobile_phone",
+            "stage",
+            "lost_reason",
+            "lost_detail",
+            "owner",
+            "owner_name",
+            "channel",
+            "channel_name",
+            "viability_check",
+            "viable",
+            "viability_box",
+            "point",
+            "address_text",
+            "plan",
+            "plan_name",
+            "notes",
+            "next_action_at",
+            "consent_contact",
+            "consent_text",
+            "consented_at",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["person", "stage", "lost_reason", "lost_detail", "consented_at"]
 
@@ -118,13 +153,22 @@ def flat(validated_data):
 
 class LeadMoveSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=LeadStage.choices)
-    lost_reason = serializers.ChoiceField(choices=LostReason.choices, required=False, allow_blank=True, default="")
-    lost_detail = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    lost_reason = serializers.ChoiceField(
+        choices=LostReason.choices, required=False, allow_blank=True, default=""
+    )
+    lost_detail = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default=""
+    )
     version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
 
 
-@extend_schema_field({"type": "object", "description": "GeoJSON Point",
-                      "example": {"type": "Point", "coordinates": [-51.22, -30.03]}})
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "GeoJSON Point",
+        "example": {"type": "Point", "coordinates": [-51.22, -30.03]},
+    }
+)
 class PointField(GeometryField):
     def __init__(self, **kwargs):
         super().__init__(geometry_type="POINT", **kwargs)
@@ -139,7 +183,8 @@ class AddressInputSerializer(serializers.Serializer):
     city = serializers.CharField(max_length=100)
     state = serializers.ChoiceField(choices=State.choices)
     point = PointField(
-        required=False, allow_null=True,
+        required=False,
+        allow_null=True,
         help_text=_("GeoJSON Point; empty: the lead's point."),
     )
 
@@ -154,10 +199,16 @@ class ConvertSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True)
     mobile_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     address = AddressInputSerializer()
-    plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.all(), required=False, allow_null=True)
-    proposal = serializers.PrimaryKeyRelatedField(queryset=Proposal.objects.all(), required=False, allow_null=True)
+    plan = serializers.PrimaryKeyRelatedField(
+        queryset=Plan.objects.all(), required=False, allow_null=True
+    )
+    proposal = serializers.PrimaryKeyRelatedField(
+        queryset=Proposal.objects.all(), required=False, allow_null=True
+    )
     due_day = serializers.IntegerField(min_value=1, max_value=28, default=10)
-    cto_box = serializers.PrimaryKeyRelatedField(queryset=CtoBox.objects.all(), required=False, allow_null=True)
+    cto_box = serializers.PrimaryKeyRelatedField(
+        queryset=CtoBox.objects.all(), required=False, allow_null=True
+    )
     cto_port = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     window_start = serializers.DateTimeField(required=False, allow_null=True)
     window_end = serializers.DateTimeField(required=False, allow_null=True)
@@ -179,9 +230,25 @@ class SaleSerializer(serializers.ModelSerializer):
     class Meta:
         model = Sale
         fields = [
-            "id", "lead", "person", "contract", "contract_number", "contract_status", "cto_box",
-            "cto_port", "service_order", "service_order_number", "proposal", "rep", "rep_name",
-            "team", "channel", "plan", "plan_name", "monthly_value", "won_on",
+            "id",
+            "lead",
+            "person",
+            "contract",
+            "contract_number",
+            "contract_status",
+            "cto_box",
+            "cto_port",
+            "service_order",
+            "service_order_number",
+            "proposal",
+            "rep",
+            "rep_name",
+            "team",
+            "channel",
+            "plan",
+            "plan_name",
+            "monthly_value",
+            "won_on",
         ]
         read_only_fields = fields
 
@@ -239,7 +306,10 @@ class ProposalItemSerializer(serializers.ModelSerializer):
     plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.all())
     plan_name = serializers.CharField(source="plan.name", read_only=True)
     price = serializers.DecimalField(
-        max_digits=10, decimal_places=2, required=False, allow_null=True,
+        max_digits=10,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
         help_text=_("Monthly price offered; empty: the plan's price."),
     )
 
@@ -266,17 +336,49 @@ class ProposalSerializer(serializers.ModelSerializer):
     class Meta:
         model = Proposal
         fields = [
-            "id", "number", "lead", "lead_name", "rep", "rep_name", "status", "valid_from",
-            "valid_until", "email_to", "language", "message", "items", "total", "attachments",
-            "sending_status", "sending_error", "sent_at", "signed_name", "signed_at",
-            "signed_ip", "signature_image", "rejection_reason", "created_at", "updated_at",
+            "id",
+            "number",
+            "lead",
+            "lead_name",
+            "rep",
+            "rep_name",
+            "status",
+            "valid_from",
+            "valid_until",
+            "email_to",
+            "language",
+            "message",
+            "items",
+            "total",
+            "attachments",
+            "sending_status",
+            "sending_error",
+            "sent_at",
+            "signed_name",
+            "signed_at",
+            "signed_ip",
+            "signature_image",
+            "rejection_reason",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = [
-            "number", "status", "sending_status", "sending_error", "sent_at", "signed_name",
-            "signed_at", "signed_ip", "signature_image", "rejection_reason",
+            "number",
+            "status",
+            "sending_status",
+            "sending_error",
+            "sent_at",
+            "signed_name",
+            "signed_at",
+            "signed_ip",
+            "signature_image",
+            "rejection_reason",
         ]
-        extra_kwargs = {"valid_from": {"required": False}, "valid_until": {"required": False},
-                        "rep": {"required": False}}
+        extra_kwargs = {
+            "valid_from": {"required": False},
+            "valid_until": {"required": False},
+            "rep": {"required": False},
+        }
 
     def get_fields(self):
         fields = super().get_fields()
@@ -293,7 +395,9 @@ class ProposalSerializer(serializers.ModelSerializer):
 
 
 class AcceptSerializer(serializers.Serializer):
-    signed_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    signed_name = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
     signature_image = serializers.FileField(required=False, allow_null=True, default=None)
 
 
@@ -320,7 +424,9 @@ class ProposalViewSet(ServiceWriteMixin, ModelViewSet):
         return selectors.proposals_visible_to(self.request.user)
 
     def perform_create(self, serializer):
-        serializer.instance = services.create_proposal(user=self.request.user, **serializer.validated_data)
+        serializer.instance = services.create_proposal(
+            user=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         serializer.instance = services.update_proposal(
@@ -345,7 +451,9 @@ class ProposalViewSet(ServiceWriteMixin, ModelViewSet):
         payload = AcceptSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         proposal = services.accept_proposal(
-            self.get_object(), user=request.user, ip=request.META.get("REMOTE_ADDR"),
+            self.get_object(),
+            user=request.user,
+            ip=request.META.get("REMOTE_ADDR"),
             **payload.validated_data,
         )
         return self._answer(proposal)
@@ -355,21 +463,29 @@ class ProposalViewSet(ServiceWriteMixin, ModelViewSet):
     def reject(self, request, pk=None):
         payload = RejectSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        proposal = services.reject_proposal(self.get_object(), user=request.user, **payload.validated_data)
+        proposal = services.reject_proposal(
+            self.get_object(), user=request.user, **payload.validated_data
+        )
         return self._answer(proposal)
 
-    @extend_schema(request=ProposalAttachmentSerializer, responses={201: ProposalAttachmentSerializer})
+    @extend_schema(
+        request=ProposalAttachmentSerializer, responses={201: ProposalAttachmentSerializer}
+    )
     @action(detail=True, methods=["post"], filterset_class=None)
     def attachments(self, request, pk=None):
         """Attach a file (multipart `file`, `description`); it goes out with the e-mail."""
         payload = ProposalAttachmentSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         attachment = services.add_proposal_attachment(
-            self.get_object(), user=request.user, upload=payload.validated_data["file"],
+            self.get_object(),
+            user=request.user,
+            upload=payload.validated_data["file"],
             description=payload.validated_data.get("description", ""),
         )
-        return Response(ProposalAttachmentSerializer(attachment, context=self.get_serializer_context()).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            ProposalAttachmentSerializer(attachment, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(responses={(200, "application/pdf"): bytes})
     @action(detail=True, methods=["get"], filterset_class=None)
@@ -384,8 +500,14 @@ class ProposalViewSet(ServiceWriteMixin, ModelViewSet):
     def email(self, request, pk=None):
         """The e-mail as it will be sent (subject, text and HTML), to review before sending."""
         message = services.proposal_email(self.get_object())
-        return Response({"to": ", ".join(message.to), "subject": message.subject, "text": message.body,
-                         "html": message.alternatives[0][0]})
+        return Response(
+            {
+                "to": ", ".join(message.to),
+                "subject": message.subject,
+                "text": message.body,
+                "html": message.alternatives[0][0],
+            }
+        )
 
 
 # --- Teams, goals, commission rules; progress, rankings, commissions ------------------------------
@@ -468,8 +590,18 @@ class CommissionRuleSerializer(serializers.ModelSerializer):
     class Meta:
         model = CommissionRule
         fields = [
-            "id", "name", "role", "kind", "percent", "amount", "rep", "plan", "team", "channel",
-            "valid_from", "valid_until",
+            "id",
+            "name",
+            "role",
+            "kind",
+            "percent",
+            "amount",
+            "rep",
+            "plan",
+            "team",
+            "channel",
+            "valid_from",
+            "valid_until",
         ]
 
 
@@ -504,8 +636,12 @@ class ProgressSerializer(serializers.Serializer):
     projected_revenue = serializers.DecimalField(max_digits=14, decimal_places=2)
     count_percent = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
     revenue_percent = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
-    projected_count_percent = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
-    projected_revenue_percent = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
+    projected_count_percent = serializers.DecimalField(
+        max_digits=10, decimal_places=1, allow_null=True
+    )
+    projected_revenue_percent = serializers.DecimalField(
+        max_digits=10, decimal_places=1, allow_null=True
+    )
 
 
 class SalesProgressView(APIView):
@@ -535,33 +671,51 @@ class SalesRankingView(APIView):
 
     @extend_schema(
         parameters=[MonthQuerySerializer],
-        responses=inline_serializer("SalesRankings", {
-            "month": MonthField(), "reps": RankingLineSerializer(many=True),
-            "channels": RankingLineSerializer(many=True),
-        }),
+        responses=inline_serializer(
+            "SalesRankings",
+            {
+                "month": MonthField(),
+                "reps": RankingLineSerializer(many=True),
+                "channels": RankingLineSerializer(many=True),
+            },
+        ),
     )
     def get(self, request):
         month = month_from(request)
-        return Response({
-            "month": month.strftime("%Y-%m"),
-            "reps": RankingLineSerializer(selectors.rep_ranking(month), many=True).data,
-            "channels": RankingLineSerializer(selectors.channel_ranking(month), many=True).data,
-        })
+        return Response(
+            {
+                "month": month.strftime("%Y-%m"),
+                "reps": RankingLineSerializer(selectors.rep_ranking(month), many=True).data,
+                "channels": RankingLineSerializer(selectors.channel_ranking(month), many=True).data,
+            }
+        )
 
 
 class CommissionSerializer(serializers.ModelSerializer):
     beneficiary_name = serializers.SerializerMethodField()
     contract_number = serializers.CharField(source="sale.contract.number", read_only=True)
     plan_name = serializers.CharField(source="sale.plan.name", read_only=True)
-    monthly_value = serializers.DecimalField(source="sale.monthly_value", max_digits=10, decimal_places=2, read_only=True)
+    monthly_value = serializers.DecimalField(
+        source="sale.monthly_value", max_digits=10, decimal_places=2, read_only=True
+    )
     won_on = serializers.DateField(source="sale.won_on", read_only=True)
     rule_name = serializers.CharField(source="rule.name", read_only=True)
 
     class Meta:
         model = Commission
         fields = [
-            "id", "sale", "contract_number", "plan_name", "monthly_value", "won_on", "beneficiary",
-            "beneficiary_name", "role", "rule", "rule_name", "amount",
+            "id",
+            "sale",
+            "contract_number",
+            "plan_name",
+            "monthly_value",
+            "won_on",
+            "beneficiary",
+            "beneficiary_name",
+            "role",
+            "rule",
+            "rule_name",
+            "amount",
         ]
         read_only_fields = fields
 
@@ -604,4 +758,3 @@ class SaleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
 
     def get_queryset(self):
         return selectors.sales_visible_to(self.request.user)
-

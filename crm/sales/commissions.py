@@ -73,7 +73,10 @@ def record_commissions(sale):
         if rule is not None:
             commissions.append(
                 Commission.objects.create(
-                    sale=sale, beneficiary=user, role=role, rule=rule,
+                    sale=sale,
+                    beneficiary=user,
+                    role=role,
+                    rule=rule,
                     amount=commission_amount(rule, sale.monthly_value),
                 )
             )

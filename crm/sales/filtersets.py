@@ -10,9 +10,15 @@ class LeadFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search name, e-mail or CPF/CNPJ"))
     stage = django_filters.MultipleChoiceFilter(choices=LeadStage.choices)
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("Only my leads"))
-    unowned = django_filters.BooleanFilter(field_name="owner", lookup_expr="isnull", label=_("Without an owner"))
-    next_action_after = django_filters.IsoDateTimeFilter(field_name="next_action_at", lookup_expr="gte")
-    next_action_before = django_filters.IsoDateTimeFilter(field_name="next_action_at", lookup_expr="lt")
+    unowned = django_filters.BooleanFilter(
+        field_name="owner", lookup_expr="isnull", label=_("Without an owner")
+    )
+    next_action_after = django_filters.IsoDateTimeFilter(
+        field_name="next_action_at", lookup_expr="gte"
+    )
+    next_action_before = django_filters.IsoDateTimeFilter(
+        field_name="next_action_at", lookup_expr="lt"
+    )
     next_action_on = django_filters.DateFilter(field_name="next_action_at", lookup_expr="date")
 
     class Meta:

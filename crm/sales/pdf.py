@@ -35,13 +35,23 @@ def _render(proposal):
     canvas.drawString(left, y, _("For: %(name)s") % {"name": person.name})
     y -= 6 * mm
     if proposal.lead.address_text:
-        canvas.drawString(left, y, _("Address: %(address)s") % {"address": proposal.lead.address_text[:90]})
+        canvas.drawString(
+            left, y, _("Address: %(address)s") % {"address": proposal.lead.address_text[:90]}
+        )
         y -= 6 * mm
-    canvas.drawString(left, y, _("Valid from %(start)s until %(end)s") % {
-        "start": _date(proposal.valid_from), "end": _date(proposal.valid_until)})
+    canvas.drawString(
+        left,
+        y,
+        _("Valid from %(start)s until %(end)s")
+        % {"start": _date(proposal.valid_from), "end": _date(proposal.valid_until)},
+    )
     y -= 6 * mm
-    canvas.drawString(left, y, _("Your sales rep: %(rep)s") % {
-        "rep": proposal.rep.get_full_name() or proposal.rep.get_username()})
+    canvas.drawString(
+        left,
+        y,
+        _("Your sales rep: %(rep)s")
+        % {"rep": proposal.rep.get_full_name() or proposal.rep.get_username()},
+    )
     y -= 12 * mm
 
     canvas.setFont("Helvetica-Bold", 10)
@@ -53,8 +63,12 @@ def _render(proposal):
     for item in proposal.items.select_related("plan"):
         y -= 6 * mm
         plan = item.plan
-        canvas.drawString(left, y, _("%(plan)s (%(down)s/%(up)s Mbps)") % {
-            "plan": plan.name[:50], "down": plan.download_mbps, "up": plan.upload_mbps})
+        canvas.drawString(
+            left,
+            y,
+            _("%(plan)s (%(down)s/%(up)s Mbps)")
+            % {"plan": plan.name[:50], "down": plan.download_mbps, "up": plan.upload_mbps},
+        )
         canvas.drawRightString(width - left - 60 * mm, y, brl(item.list_price))
         canvas.drawRightString(width - left - 30 * mm, y, brl(item.discount))
         canvas.drawRightString(width - left, y, brl(item.price))
@@ -65,9 +79,15 @@ def _render(proposal):
     if proposal.signed_at:
         y -= 6 * mm
         canvas.setFont("Helvetica-Bold", 10)
-        canvas.drawString(left, y, _("Accepted by %(name)s on %(when)s") % {
-            "name": proposal.signed_name,
-            "when": timezone.localtime(proposal.signed_at).strftime("%d/%m/%Y %H:%M")})
+        canvas.drawString(
+            left,
+            y,
+            _("Accepted by %(name)s on %(when)s")
+            % {
+                "name": proposal.signed_name,
+                "when": timezone.localtime(proposal.signed_at).strftime("%d/%m/%Y %H:%M"),
+            },
+        )
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()

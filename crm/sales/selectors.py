@@ -206,7 +206,8 @@ def rep_ranking(month):
         {
             "position": position,
             "id": row["rep"],
-            "name": f"{row['rep__first_name']} {row['rep__last_name']}".strip() or row["rep__username"],
+            "name": f"{row['rep__first_name']} {row['rep__last_name']}".strip()
+            or row["rep__username"],
             "count": row["count"],
             "revenue": row["revenue"],
         }

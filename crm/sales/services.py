@@ -87,16 +87,29 @@ def create_lead(
     Raises ValidationError with per-field messages.
     """
     person = create_person(
-        name=name, person_type=person_type, trade_name=trade_name, document=document,
-        email=email, mobile_phone=mobile_phone, stage=PersonStage.LEAD,
+        name=name,
+        person_type=person_type,
+        trade_name=trade_name,
+        document=document,
+        email=email,
+        mobile_phone=mobile_phone,
+        stage=PersonStage.LEAD,
     )
     if viability_check is not None:
         point = point or viability_check.point
         address_text = address_text or viability_check.address_text
     lead = Lead(
-        person=person, owner=owner, channel=channel, viability_check=viability_check, point=point,
-        address_text=address_text, plan=plan, notes=notes, next_action_at=next_action_at,
-        consent_contact=consent_contact, consent_text=consent_text if consent_contact else "",
+        person=person,
+        owner=owner,
+        channel=channel,
+        viability_check=viability_check,
+        point=point,
+        address_text=address_text,
+        plan=plan,
+        notes=notes,
+        next_action_at=next_action_at,
+        consent_contact=consent_contact,
+        consent_text=consent_text if consent_contact else "",
         consented_at=timezone.now() if consent_contact else None,
     )
     lead.full_clean()
@@ -143,12 +156,16 @@ def update_lead(lead, *, user=None, version=None, **fields):
     next action. The stage changes only through move_lead, sending a proposal or converting."""
     lead = _locked_lead(lead, version)
     if "stage" in fields and fields.pop("stage") != lead.stage:
-        raise ValidationError({"stage": [_("Move the lead with the move action, not by editing it.")]})
+        raise ValidationError(
+            {"stage": [_("Move the lead with the move action, not by editing it.")]}
+        )
     owner = fields.pop("owner", lead.owner)
     _take(lead, user)
     if user is not None and selectors.sees_only_own_leads(user):
         if owner is not None and owner.pk != user.pk:
-            raise ValidationError({"owner": [_("Only an administrator gives a lead to another rep.")]})
+            raise ValidationError(
+                {"owner": [_("Only an administrator gives a lead to another rep.")]}
+            )
     else:
         lead.owner = owner
     person_fields = {name: fields.pop(name) for name in PERSON_FIELDS if name in fields}
@@ -176,7 +193,8 @@ def move_lead(lead, *, stage, lost_reason="", lost_detail="", user=None, version
             message = _("Convert the lead to win it: that signs the contract.")
         else:
             message = _("A lead cannot go from “%(from)s” to “%(to)s”.") % {
-                "from": lead.get_stage_display(), "to": stage.label,
+                "from": lead.get_stage_display(),
+                "to": stage.label,
             }
         raise ValidationError({"stage": [message]})
     if stage == LeadStage.LOST:
@@ -218,20 +236,32 @@ def _proposal_items(items, user):
         price = item.get("price")
         price = plan.monthly_price if price is None else price
         if not plan.active:
-            raise ValidationError({"items": [_("Plan “%(plan)s” is no longer on sale.") % {"plan": plan}]})
+            raise ValidationError(
+                {"items": [_("Plan “%(plan)s” is no longer on sale.") % {"plan": plan}]}
+            )
         if plan.pk in seen:
-            raise ValidationError({"items": [_("Plan “%(plan)s” is offered twice.") % {"plan": plan}]})
+            raise ValidationError(
+                {"items": [_("Plan “%(plan)s” is offered twice.") % {"plan": plan}]}
+            )
         seen.add(plan.pk)
         if price < 0 or price > plan.monthly_price:
             raise ValidationError(
-                {"items": [_("The price of “%(plan)s” must be between R$ 0,00 and its list price.")
-                           % {"plan": plan}]}
+                {
+                    "items": [
+                        _("The price of “%(plan)s” must be between R$ 0,00 and its list price.")
+                        % {"plan": plan}
+                    ]
+                }
             )
         discount = plan.monthly_price - price
         if plan.monthly_price and discount * HUNDRED / plan.monthly_price > limit:
             raise ValidationError(
-                {"items": [_("The discount on “%(plan)s” is above your limit of %(limit)s%%.")
-                           % {"plan": plan, "limit": f"{limit.normalize():f}"}]}
+                {
+                    "items": [
+                        _("The discount on “%(plan)s” is above your limit of %(limit)s%%.")
+                        % {"plan": plan, "limit": f"{limit.normalize():f}"}
+                    ]
+                }
             )
         built.append(ProposalItem(plan=plan, list_price=plan.monthly_price, discount=discount))
     return built
@@ -251,7 +281,15 @@ def _save_proposal(proposal, items):
 
 @transaction.atomic
 def create_proposal(
-    *, lead, user, items, rep=None, valid_from=None, valid_until=None, email_to="", language="",
+    *,
+    lead,
+    user,
+    items,
+    rep=None,
+    valid_from=None,
+    valid_until=None,
+    email_to="",
+    language="",
     message="",
 ):
     """A draft proposal for an open lead; validity defaults to today plus
@@ -260,7 +298,12 @@ def create_proposal(
     _take(lead, user)
     if lead.stage not in OPEN_STAGES:
         raise ValidationError(
-            {"lead": [_("Lead is %(stage)s; reopen it first.") % {"stage": lead.get_stage_display().lower()}]}
+            {
+                "lead": [
+                    _("Lead is %(stage)s; reopen it first.")
+                    % {"stage": lead.get_stage_display().lower()}
+                ]
+            }
         )
     valid_from = valid_from or timezone.localdate()
     proposal = Proposal(
@@ -286,7 +329,11 @@ def _check_validity_dates(proposal):
 
 
 def _locked_proposal(proposal):
-    return Proposal.objects.select_for_update().select_related("lead", "lead__person").get(pk=proposal.pk)
+    return (
+        Proposal.objects.select_for_update()
+        .select_related("lead", "lead__person")
+        .get(pk=proposal.pk)
+    )
 
 
 def _require_editable(proposal):
@@ -296,7 +343,9 @@ def _require_editable(proposal):
             % {"number": proposal, "status": proposal.get_status_display().lower()}
         )
     if proposal.sending_status in (SendingStatus.QUEUED, SendingStatus.SENDING):
-        raise ValidationError(_("Proposal %(number)s is being sent; wait for it.") % {"number": proposal})
+        raise ValidationError(
+            _("Proposal %(number)s is being sent; wait for it.") % {"number": proposal}
+        )
 
 
 @transaction.atomic
@@ -342,7 +391,9 @@ def request_sending(proposal, *, user):
     if not proposal.email_to:
         raise ValidationError({"email_to": [_("Give the e-mail address to send the proposal to.")]})
     if proposal.sending_status in (SendingStatus.QUEUED, SendingStatus.SENDING):
-        raise ValidationError(_("Proposal %(number)s is already being sent.") % {"number": proposal})
+        raise ValidationError(
+            _("Proposal %(number)s is already being sent.") % {"number": proposal}
+        )
     proposal.send_request = uuid.uuid4()
     proposal.sending_status = SendingStatus.QUEUED
     proposal.sending_error = ""
@@ -355,15 +406,20 @@ def request_sending(proposal, *, user):
 def proposal_email(proposal):
     """The e-mail of a proposal in its language, with its PDF and attachments."""
     with translation.override(proposal.language):
-        context = {"proposal": proposal, "person": proposal.lead.person,
-                   "items": list(proposal.items.select_related("plan"))}
+        context = {
+            "proposal": proposal,
+            "person": proposal.lead.person,
+            "items": list(proposal.items.select_related("plan")),
+        }
         subject = render_to_string("crm/sales/proposal_subject.txt", context).strip()
         email = EmailMultiAlternatives(
             subject=subject,
             body=render_to_string("crm/sales/proposal_email.txt", context),
             to=[proposal.email_to],
         )
-        email.attach_alternative(render_to_string("crm/sales/proposal_email.html", context), "text/html")
+        email.attach_alternative(
+            render_to_string("crm/sales/proposal_email.html", context), "text/html"
+        )
         email.attach(f"{proposal.number}.pdf", proposal_pdf(proposal), "application/pdf")
     for attachment in proposal.attachments.all():
         with attachment.file.open("rb") as handle:
@@ -391,7 +447,9 @@ def deliver_proposal(proposal_id, send_request):
     except (ValidationError, smtplib.SMTPException, OSError) as error:
         message = error.messages[0] if isinstance(error, ValidationError) else str(error)
         Proposal.objects.filter(pk=proposal_id).update(
-            sending_status=SendingStatus.FAILED, sending_error=message[:2000], updated_at=timezone.now()
+            sending_status=SendingStatus.FAILED,
+            sending_error=message[:2000],
+            updated_at=timezone.now(),
         )
         return False
     _record_sent(proposal)
@@ -419,7 +477,9 @@ def _signature_image(upload):
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         valid = False
     if not valid:
-        raise ValidationError({"signature_image": [_("Send the signature as a PNG or JPEG image.")]})
+        raise ValidationError(
+            {"signature_image": [_("Send the signature as a PNG or JPEG image.")]}
+        )
     upload.seek(0)
     return upload
 
@@ -433,11 +493,14 @@ def accept_proposal(proposal, *, user, signed_name="", ip=None, signature_image=
     _require_in_validity(proposal)
     signed_name = (signed_name or "").strip()
     if not signed_name and signature_image is None:
-        raise ValidationError({"signed_name": [_("Give the name of who accepts, or their signature.")]})
+        raise ValidationError(
+            {"signed_name": [_("Give the name of who accepts, or their signature.")]}
+        )
     if signature_image is not None:
         proposal.signature_image.save(
             f"signature-{uuid.uuid4().hex}.{signature_image.name.rsplit('.', 1)[-1][:4].lower()}",
-            _signature_image(signature_image), save=False,
+            _signature_image(signature_image),
+            save=False,
         )
     proposal.signed_name = signed_name or proposal.lead.person.name
     proposal.signed_at = timezone.now()
@@ -468,8 +531,12 @@ def add_proposal_attachment(proposal, *, user, upload, description=""):
     _require_editable(proposal)
     if upload.size > settings.MALHA_ATTACHMENT_MAX_BYTES:
         raise ValidationError(
-            {"file": [_("The file has %(size)s bytes; at most %(max)s are accepted.")
-                      % {"size": upload.size, "max": settings.MALHA_ATTACHMENT_MAX_BYTES}]}
+            {
+                "file": [
+                    _("The file has %(size)s bytes; at most %(max)s are accepted.")
+                    % {"size": upload.size, "max": settings.MALHA_ATTACHMENT_MAX_BYTES}
+                ]
+            }
         )
     attachment = ProposalAttachment(proposal=proposal, description=description)
     attachment.file.save(upload.name.rsplit("/", 1)[-1][-100:], upload, save=False)
@@ -497,12 +564,21 @@ def save_team(team, *, members=None, **fields):
     team.full_clean()
     team.save()
     if members is not None:
-        taken = SalesTeamMember.objects.filter(user__in=members).exclude(team=team).select_related("team", "user")
+        taken = (
+            SalesTeamMember.objects.filter(user__in=members)
+            .exclude(team=team)
+            .select_related("team", "user")
+        )
         if taken:
-            raise ValidationError({"members": [
-                _("%(user)s is already in team %(team)s.") % {"user": member.user, "team": member.team}
-                for member in taken
-            ]})
+            raise ValidationError(
+                {
+                    "members": [
+                        _("%(user)s is already in team %(team)s.")
+                        % {"user": member.user, "team": member.team}
+                        for member in taken
+                    ]
+                }
+            )
         team.memberships.exclude(user__in=members).delete()
         for user in members:
             SalesTeamMember.objects.get_or_create(team=team, user=user)
@@ -534,7 +610,14 @@ def _reserve_port(box, port):
     free one. A taken port is a Conflict (409)."""
     if box is None:
         raise ValidationError(
-            {"cto_box": [_("Choose the box the client will be connected to (the viability check found none).")]}
+            {
+                "cto_box": [
+                    _(
+                        "Choose the box the client will be connected to "
+                        "(the viability check found none)."
+                    )
+                ]
+            }
         )
     box = cto_box_for_update(box.pk)
     if port is None:
@@ -560,8 +643,21 @@ def _installation_window(window_start, window_end):
 
 @transaction.atomic
 def convert_lead(
-    lead, *, user, document, address, person_type=None, plan=None, proposal=None, due_day=10,
-    cto_box=None, cto_port=None, window_start=None, window_end=None, version=None, **person_fields,
+    lead,
+    *,
+    user,
+    document,
+    address,
+    person_type=None,
+    plan=None,
+    proposal=None,
+    due_day=10,
+    cto_box=None,
+    cto_port=None,
+    window_start=None,
+    window_end=None,
+    version=None,
+    **person_fields,
 ):
     """Turn a lead into a client, all or nothing: the Person becomes a client with a valid
     CPF/CNPJ and an installation Address; a Contract awaiting installation reserves a port
@@ -577,12 +673,16 @@ def convert_lead(
     _take(lead, user)
     if lead.stage not in OPEN_STAGES:
         raise ValidationError(
-            _("Lead is %(stage)s and cannot be converted.") % {"stage": lead.get_stage_display().lower()}
+            _("Lead is %(stage)s and cannot be converted.")
+            % {"stage": lead.get_stage_display().lower()}
         )
     plan, discount = _plan_and_discount(lead, plan, proposal)
     person = update_person(
-        lead.person, stage=PersonStage.CLIENT, document=document,
-        person_type=person_type or lead.person.person_type, **person_fields,
+        lead.person,
+        stage=PersonStage.CLIENT,
+        document=document,
+        person_type=person_type or lead.person.person_type,
+        **person_fields,
     )
     address = dict(address)
     address["point"] = address.get("point") or lead.point
@@ -590,13 +690,23 @@ def convert_lead(
     box = cto_box or (lead.viability_check.box if lead.viability_check else None)
     box, port = _reserve_port(box, cto_port)
     contract = create_contract(
-        person=person, plan=plan, installation_address=installation_address, cto_box=box,
-        cto_port=port, due_day=due_day, monthly_discount=discount,
+        person=person,
+        plan=plan,
+        installation_address=installation_address,
+        cto_box=box,
+        cto_port=port,
+        due_day=due_day,
+        monthly_discount=discount,
     )
     window_start, window_end = _installation_window(window_start, window_end)
     order = create_service_order(
-        order_type=OrderType.INSTALLATION, person=person, contract=contract, point=contract.point,
-        address_text=str(installation_address), window_start=window_start, window_end=window_end,
+        order_type=OrderType.INSTALLATION,
+        person=person,
+        contract=contract,
+        point=contract.point,
+        address_text=str(installation_address),
+        window_start=window_start,
+        window_end=window_end,
         description=_("Installation of %(plan)s on box %(box)s, port %(port)s.")
         % {"plan": plan, "box": box, "port": port},
     )
@@ -605,9 +715,16 @@ def convert_lead(
     _save_lead(lead)
     rep = lead.owner or user
     sale = Sale.objects.create(
-        lead=lead, contract=contract, service_order=order, proposal=proposal, rep=rep,
-        team=selectors.team_of(rep), channel=lead.channel, plan=plan,
-        monthly_value=plan.monthly_price - discount, won_on=timezone.localdate(),
+        lead=lead,
+        contract=contract,
+        service_order=order,
+        proposal=proposal,
+        rep=rep,
+        team=selectors.team_of(rep),
+        channel=lead.channel,
+        plan=plan,
+        monthly_value=plan.monthly_price - discount,
+        won_on=timezone.localdate(),
     )
     record_commissions(sale)
     return sale

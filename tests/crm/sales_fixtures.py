@@ -49,8 +49,13 @@ def store(db):
 @pytest.fixture
 def viability(box):
     return create_object(
-        ViabilityCheck, address_text="Rua dos Andradas, 100", point=Point(*CENTER, srid=4326),
-        viable=True, reason="viable", box=box, walking_distance_m=40.0,
+        ViabilityCheck,
+        address_text="Rua dos Andradas, 100",
+        point=Point(*CENTER, srid=4326),
+        viable=True,
+        reason="viable",
+        box=box,
+        walking_distance_m=40.0,
     )
 
 
@@ -77,3 +82,9 @@ def make_lead(db):
         return create_lead(name=name, **fields)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Signatures and attachments are written to the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path

@@ -1,7 +1,6 @@
 """Goals and commissions: rule precedence, percentage vs fixed, rounding, the linear trend,
 progress, rankings and the commission list, on hand-built cases."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -23,13 +22,22 @@ NOV = D(2026, 11, 1)
 
 def rule(name, kind="percent", value="10.00", role="seller", valid_from=D(2026, 1, 1), **criteria):
     amounts = {"percent": Decimal(value)} if kind == "percent" else {"amount": Decimal(value)}
-    return create_object(CommissionRule, name=name, role=role, kind=kind, valid_from=valid_from,
-                         **amounts, **criteria)
+    return create_object(
+        CommissionRule,
+        name=name,
+        role=role,
+        kind=kind,
+        valid_from=valid_from,
+        **amounts,
+        **criteria,
+    )
 
 
 def sale_of(rep, plan, team=None, channel=None, value="89.90", won_on=D(2026, 11, 10)):
     """An unsaved sale: enough for choosing rules, which read only its criteria."""
-    return Sale(rep=rep, plan=plan, team=team, channel=channel, monthly_value=Decimal(value), won_on=won_on)
+    return Sale(
+        rep=rep, plan=plan, team=team, channel=channel, monthly_value=Decimal(value), won_on=won_on
+    )
 
 
 class TestCommissionMaths:
@@ -37,10 +45,14 @@ class TestCommissionMaths:
         twelve_and_a_half = rule("12.5%", value="12.50")
         assert commission_amount(twelve_and_a_half, Decimal("89.90")) == Decimal("11.24")  # 11.2375
         ten = rule("10%", value="10.00")
-        assert commission_amount(ten, Decimal("80.05")) == Decimal("8.01")  # 8.005, half up (not even)
+        assert commission_amount(ten, Decimal("80.05")) == Decimal(
+            "8.01"
+        )  # 8.005, half up (not even)
 
     def test_fixed_amount_is_paid_as_it_is(self, rep, plan):
-        assert commission_amount(rule("R$ 50", kind="fixed", value="50.00"), Decimal("89.90")) == Decimal("50.00")
+        assert commission_amount(
+            rule("R$ 50", kind="fixed", value="50.00"), Decimal("89.90")
+        ) == Decimal("50.00")
 
     def test_the_most_specific_rule_wins(self, rep, other_rep, plan, big_plan, store):
         team = save_team(SalesTeam(name="Centro"), members=[rep.user])
@@ -51,9 +63,18 @@ class TestCommissionMaths:
         by_person = rule("person", rep=rep.user)
         sale = sale_of(rep.user, plan, team, store)
         assert rule_for("seller", rep.user, sale) == by_person
-        assert rule_for("seller", other_rep.user, sale_of(other_rep.user, plan, team, store)) == by_plan
-        assert rule_for("seller", other_rep.user, sale_of(other_rep.user, big_plan, team, store)) == by_team
-        assert rule_for("seller", other_rep.user, sale_of(other_rep.user, big_plan, None, store)) == by_channel
+        assert (
+            rule_for("seller", other_rep.user, sale_of(other_rep.user, plan, team, store))
+            == by_plan
+        )
+        assert (
+            rule_for("seller", other_rep.user, sale_of(other_rep.user, big_plan, team, store))
+            == by_team
+        )
+        assert (
+            rule_for("seller", other_rep.user, sale_of(other_rep.user, big_plan, None, store))
+            == by_channel
+        )
         assert rule_for("seller", other_rep.user, sale_of(other_rep.user, big_plan)) == general
         # A person's rule outranks even a rule naming plan, team and channel together.
         rule("everything", plan=plan, team=team, channel=store)
@@ -68,9 +89,17 @@ class TestCommissionMaths:
         assert rule_for("team_leader", rep.user, sale_of(rep.user, plan)) is None
 
     def test_a_kind_without_its_value_is_refused(self, admin):
-        response = admin.post("/api/crm/sales/commission-rules/", {
-            "name": "broken", "role": "seller", "kind": "percent", "amount": "10.00",
-            "valid_from": "2026-01-01"}, format="json")
+        response = admin.post(
+            "/api/crm/sales/commission-rules/",
+            {
+                "name": "broken",
+                "role": "seller",
+                "kind": "percent",
+                "amount": "10.00",
+                "valid_from": "2026-01-01",
+            },
+            format="json",
+        )
         assert response.status_code == 400
 
 
@@ -85,7 +114,9 @@ class TestTrend:
         trend = month_trend(NOV, today=D(2026, 11, 24))
         assert (trend.total_days, trend.elapsed_days) == (21, 17)
         assert trend.project(Decimal(6)) == Decimal(6) * 21 / 17
-        assert month_trend(NOV, today=D(2026, 11, 1)).project(Decimal(3)) == 3  # nothing elapsed yet
+        assert (
+            month_trend(NOV, today=D(2026, 11, 1)).project(Decimal(3)) == 3
+        )  # nothing elapsed yet
         assert month_trend(NOV, today=D(2026, 12, 5)).project(Decimal(7)) == 7  # month over
         assert month_trend(NOV, today=D(2026, 10, 5)).elapsed_days == 0  # month not begun
 
@@ -100,10 +131,19 @@ def sell(make_lead, plan, rep):
         box = create_object(CtoBox, code=f"CTO-{n}", ports_total=2, point=Point(*CENTER, srid=4326))
         lead = make_lead(f"Client {n}", owner=user or rep.user, channel=channel)
         sale = convert_lead(
-            lead, user=user or rep.user, document=with_cpf_check_digits(f"{n}000000"),
-            plan=sold_plan or plan, cto_box=box,
-            address={"cep": "90010-000", "street": "Rua A", "number": str(n), "neighbourhood": "Centro",
-                     "city": "Porto Alegre", "state": "RS"},
+            lead,
+            user=user or rep.user,
+            document=with_cpf_check_digits(f"{n}000000"),
+            plan=sold_plan or plan,
+            cto_box=box,
+            address={
+                "cep": "90010-000",
+                "street": "Rua A",
+                "number": str(n),
+                "neighbourhood": "Centro",
+                "city": "Porto Alegre",
+                "state": "RS",
+            },
         )
         if won_on:
             Sale.objects.filter(pk=sale.pk).update(won_on=won_on)
@@ -114,15 +154,22 @@ def sell(make_lead, plan, rep):
 
 
 class TestCommissionsFromSales:
-    def test_a_won_sale_pays_its_seller_and_team_leader(self, sell, rep, other_rep, plan, english_client_for):
+    def test_a_won_sale_pays_its_seller_and_team_leader(
+        self, sell, rep, other_rep, plan, english_client_for
+    ):
         leader = english_client_for("sales", "leader")
-        team = save_team(SalesTeam(name="Centro"), leader=leader.user, members=[rep.user, other_rep.user])
+        team = save_team(
+            SalesTeam(name="Centro"), leader=leader.user, members=[rep.user, other_rep.user]
+        )
         rule("seller 10%")
         rule("leader R$ 5", kind="fixed", value="5.00", role="team_leader")
         sale = sell()
         assert sale.team == team
         paid = {(c.role, c.beneficiary, c.amount) for c in sale.commissions.all()}
-        assert paid == {("seller", rep.user, Decimal("8.99")), ("team_leader", leader.user, Decimal("5.00"))}
+        assert paid == {
+            ("seller", rep.user, Decimal("8.99")),
+            ("team_leader", leader.user, Decimal("5.00")),
+        }
 
     def test_commissions_stay_as_they_were_when_rules_change(self, sell, rep):
         ten = rule("seller 10%")
@@ -137,7 +184,9 @@ class TestCommissionsFromSales:
         sell(won_on=D(2026, 11, 3))
         october = admin.get("/api/crm/sales/commissions/", {"month": "2026-10"}).json()["results"]
         assert sorted(c["beneficiary"] for c in october) == sorted([rep.user.pk, other_rep.user.pk])
-        only_bia = admin.get("/api/crm/sales/commissions/", {"month": "2026-10", "rep": other_rep.user.pk})
+        only_bia = admin.get(
+            "/api/crm/sales/commissions/", {"month": "2026-10", "rep": other_rep.user.pk}
+        )
         assert [c["amount"] for c in only_bia.json()["results"]] == ["8.99"]
         own = rep.get("/api/crm/sales/commissions/", {"month": "2026-10"}).json()["results"]
         assert [c["beneficiary"] for c in own] == [rep.user.pk]
@@ -147,7 +196,12 @@ class TestCommissionsFromSales:
 class TestGoalsProgressAndRankings:
     def test_goals_are_set_by_administrators_for_one_scope(self, admin, rep, store):
         url = "/api/crm/sales/goals/"
-        goal = {"month": "2026-11", "rep": rep.user.pk, "target_count": 10, "target_revenue": "1000.00"}
+        goal = {
+            "month": "2026-11",
+            "rep": rep.user.pk,
+            "target_count": 10,
+            "target_revenue": "1000.00",
+        }
         assert rep.post(url, goal, format="json").status_code == 403
         created = admin.post(url, goal, format="json")
         assert created.status_code == 201, created.json()
@@ -158,10 +212,12 @@ class TestGoalsProgressAndRankings:
         assert admin.post(url, {**goal, "month": "2026-99"}, format="json").status_code == 400
 
     def test_progress_with_trend_for_rep_and_store(self, sell, rep, store, plan, big_plan):
-        rep_goal = create_object(SalesGoal, month=NOV, rep=rep.user, target_count=10,
-                                 target_revenue=Decimal("2000.00"))
-        store_goal = create_object(SalesGoal, month=NOV, channel=store, target_count=4,
-                                   target_revenue=Decimal("400.00"))
+        rep_goal = create_object(
+            SalesGoal, month=NOV, rep=rep.user, target_count=10, target_revenue=Decimal("2000.00")
+        )
+        store_goal = create_object(
+            SalesGoal, month=NOV, channel=store, target_count=4, target_revenue=Decimal("400.00")
+        )
         sell(channel=store, won_on=D(2026, 11, 3))
         sell(sold_plan=big_plan, won_on=D(2026, 11, 20))
         sell(channel=store, won_on=D(2026, 10, 30))  # another month
@@ -192,9 +248,13 @@ class TestGoalsProgressAndRankings:
         body = admin.get("/api/crm/sales/rankings/", {"month": "2026-11"}).json()
         assert body["month"] == "2026-11"
         assert [(r["position"], r["id"], r["count"], r["revenue"]) for r in body["reps"]] == [
-            (1, other_rep.user.pk, 2, "209.80"), (2, rep.user.pk, 1, "89.90")]
+            (1, other_rep.user.pk, 2, "209.80"),
+            (2, rep.user.pk, 1, "89.90"),
+        ]
         assert [(c["name"], c["count"], c["revenue"]) for c in body["channels"]] == [
-            ("Loja Centro", 2, "179.80"), ("Site", 1, "119.90")]
+            ("Loja Centro", 2, "179.80"),
+            ("Site", 1, "119.90"),
+        ]
 
 
 def test_the_back_office_lists_sales_records(client, make_user, sell):
@@ -208,9 +268,13 @@ def test_the_back_office_lists_sales_records(client, make_user, sell):
 
 
 def test_a_rep_is_in_one_team_at_most(admin, rep):
-    first = admin.post("/api/crm/sales/teams/", {"name": "Centro", "members": [rep.user.pk]}, format="json")
+    first = admin.post(
+        "/api/crm/sales/teams/", {"name": "Centro", "members": [rep.user.pk]}, format="json"
+    )
     assert first.status_code == 201, first.json()
-    second = admin.post("/api/crm/sales/teams/", {"name": "Norte", "members": [rep.user.pk]}, format="json")
+    second = admin.post(
+        "/api/crm/sales/teams/", {"name": "Norte", "members": [rep.user.pk]}, format="json"
+    )
     assert second.status_code == 400
     assert second.json() == {"members": ["rep-ana is already in team Centro."]}
     assert rep.post("/api/crm/sales/teams/", {"name": "Sul"}, format="json").status_code == 403

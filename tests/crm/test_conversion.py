@@ -20,8 +20,13 @@ from tests.gis.test_tiles import features, tile_of, url
 pytestmark = pytest.mark.django_db
 
 ADDRESS = {
-    "cep": "90010-000", "street": "Rua dos Andradas", "number": "100", "complement": "ap 2",
-    "neighbourhood": "Centro Histórico", "city": "Porto Alegre", "state": "RS",
+    "cep": "90010-000",
+    "street": "Rua dos Andradas",
+    "number": "100",
+    "complement": "ap 2",
+    "neighbourhood": "Centro Histórico",
+    "city": "Porto Alegre",
+    "state": "RS",
 }
 
 
@@ -37,10 +42,13 @@ def convert(client, lead, **data):
 
 def taken_port(box, port, plan):
     """A neighbour's contract on `port` of `box`."""
-    other = create_person(name=f"Vizinho {port}", stage="client",
-                          document=with_cpf_check_digits(f"{port:03d}456789"))
+    other = create_person(
+        name=f"Vizinho {port}", stage="client", document=with_cpf_check_digits(f"{port:03d}456789")
+    )
     address = create_address(person=other, **{**ADDRESS, "point": box.point})
-    return create_contract(person=other, plan=plan, installation_address=address, cto_box=box, cto_port=port)
+    return create_contract(
+        person=other, plan=plan, installation_address=address, cto_box=box, cto_port=port
+    )
 
 
 def nothing_written(lead):
@@ -63,20 +71,36 @@ def test_conversion_creates_client_contract_and_installation_order(rep, lead, pl
     body = response.json()
     contract = Contract.objects.get(pk=body["contract"])
     assert (contract.status, contract.cto_box, contract.cto_port, contract.due_day) == (
-        "awaiting_installation", box, 1, 15)
+        "awaiting_installation",
+        box,
+        1,
+        15,
+    )
     assert contract.plan == plan and contract.monthly_discount == Decimal("0.00")
     assert contract.person.stage == "client" and contract.person.document == "52998224725"
     assert contract.installation_address.complement == "ap 2"
     assert contract.point == lead.point
     order = ServiceOrder.objects.get(pk=body["service_order"])
     assert (order.order_type, order.status, order.contract, order.person) == (
-        "installation", "open", contract, contract.person)
+        "installation",
+        "open",
+        contract,
+        contract.person,
+    )
     assert order.window_start.astimezone(timezone.get_current_timezone()).time() == datetime.time(8)
     assert order.window_start.date() > timezone.localdate() and order.window_start.weekday() < 5
     lead.refresh_from_db()
     assert lead.stage == "won" and lead.version == 2
-    assert body["cto_box"] == "CTO-S1" and body["cto_port"] == 1 and body["contract_status"] == "awaiting_installation"
-    assert (body["rep"], body["channel"], body["monthly_value"]) == (rep.user.pk, lead.channel_id, "89.90")
+    assert (
+        body["cto_box"] == "CTO-S1"
+        and body["cto_port"] == 1
+        and body["contract_status"] == "awaiting_installation"
+    )
+    assert (body["rep"], body["channel"], body["monthly_value"]) == (
+        rep.user.pk,
+        lead.channel_id,
+        "89.90",
+    )
 
 
 def test_the_new_contract_and_order_are_on_the_dispatcher_map_at_once(rep, lead, plan, client_for):
@@ -87,10 +111,14 @@ def test_the_new_contract_and_order_are_on_the_dispatcher_map_at_once(rep, lead,
     assert [c["number"] for c in contracts] == [sale.contract.number]
     assert contracts[0]["status"] == "awaiting_installation"
     orders = features(dispatcher.get(url("orders", *tile)), "orders")
-    assert [(o["number"], o["type"]) for o in orders] == [(sale.service_order.number, "installation")]
+    assert [(o["number"], o["type"]) for o in orders] == [
+        (sale.service_order.number, "installation")
+    ]
 
 
-def test_a_chosen_port_is_reserved_and_a_taken_one_is_a_409_with_nothing_written(rep, lead, plan, box):
+def test_a_chosen_port_is_reserved_and_a_taken_one_is_a_409_with_nothing_written(
+    rep, lead, plan, box
+):
     taken_port(box, 2, plan)
     response = convert(rep, lead, plan=plan.pk, cto_port=2)
     assert response.status_code == 409
@@ -118,8 +146,13 @@ def test_a_failure_in_the_last_step_leaves_nothing_behind(rep, lead, plan):
     """The installation order is written last; a bad time window fails it after the person,
     address and contract were written, and all of them are rolled back."""
     start = timezone.now() + datetime.timedelta(days=2)
-    response = convert(rep, lead, plan=plan.pk, window_start=start.isoformat(),
-                       window_end=(start - datetime.timedelta(hours=1)).isoformat())
+    response = convert(
+        rep,
+        lead,
+        plan=plan.pk,
+        window_start=start.isoformat(),
+        window_end=(start - datetime.timedelta(hours=1)).isoformat(),
+    )
     assert response.status_code == 400
     assert response.json() == {"window_end": ["The time window must end after it starts."]}
     assert nothing_written(lead)
@@ -133,12 +166,21 @@ def test_an_invalid_cpf_is_a_400_by_field(rep, lead, plan):
 
 
 def test_a_company_converts_with_its_cnpj(rep, lead, plan):
-    response = convert(rep, lead, plan=plan.pk, person_type="company", document="11.222.333/0001-81",
-                       name="Padaria Lima Ltda")
+    response = convert(
+        rep,
+        lead,
+        plan=plan.pk,
+        person_type="company",
+        document="11.222.333/0001-81",
+        name="Padaria Lima Ltda",
+    )
     assert response.status_code == 201, response.json()
     lead.person.refresh_from_db()
     assert (lead.person.person_type, lead.person.document, lead.person.name) == (
-        "company", "11222333000181", "Padaria Lima Ltda")
+        "company",
+        "11222333000181",
+        "Padaria Lima Ltda",
+    )
 
 
 def test_a_bad_address_is_a_400(rep, lead, plan):
@@ -153,14 +195,23 @@ def test_a_plan_is_needed_and_a_box(rep, make_lead, plan):
     assert convert(rep, bare).json() == {"plan": ["Choose the plan the client signs up for."]}
     response = convert(rep, bare, plan=plan.pk)
     assert response.status_code == 400
-    assert response.json() == {"cto_box": [
-        "Choose the box the client will be connected to (the viability check found none)."]}
+    assert response.json() == {
+        "cto_box": [
+            "Choose the box the client will be connected to (the viability check found none)."
+        ]
+    }
     assert nothing_written(bare)
 
 
 def test_the_accepted_proposal_gives_plan_and_discount(rep, lead, plan, big_plan):
-    proposal = create_proposal(lead=lead, user=rep.user, items=[
-        {"plan": plan, "price": Decimal("80.91")}, {"plan": big_plan, "price": Decimal("110.00")}])
+    proposal = create_proposal(
+        lead=lead,
+        user=rep.user,
+        items=[
+            {"plan": plan, "price": Decimal("80.91")},
+            {"plan": big_plan, "price": Decimal("110.00")},
+        ],
+    )
     unaccepted = convert(rep, lead, proposal=proposal.pk)
     assert unaccepted.json() == {"proposal": ["Accept the proposal before converting with it."]}
     accept_proposal(proposal, user=rep.user, signed_name="Carlos Lima")

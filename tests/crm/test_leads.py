@@ -19,11 +19,18 @@ def detail(lead):
 
 
 def test_a_rep_creates_a_lead_they_own_with_contact_data_normalised(rep, plan):
-    response = rep.post(URL, {
-        "name": "Joana Prado", "email": "joana@example.com", "mobile_phone": "(51) 99876-5432",
-        "address_text": "Rua da Praia, 10", "plan": plan.pk,
-        "point": {"type": "Point", "coordinates": [-51.22, -30.03]},
-    }, format="json")
+    response = rep.post(
+        URL,
+        {
+            "name": "Joana Prado",
+            "email": "joana@example.com",
+            "mobile_phone": "(51) 99876-5432",
+            "address_text": "Rua da Praia, 10",
+            "plan": plan.pk,
+            "point": {"type": "Point", "coordinates": [-51.22, -30.03]},
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["stage"] == "new" and body["owner"] == rep.user.pk and body["version"] == 1
@@ -31,8 +38,9 @@ def test_a_rep_creates_a_lead_they_own_with_contact_data_normalised(rep, plan):
 
 
 def test_bad_contact_data_is_a_400_by_field(rep):
-    response = rep.post(URL, {"name": "X", "mobile_phone": "1234", "document": "111.111.111-11"},
-                        format="json")
+    response = rep.post(
+        URL, {"name": "X", "mobile_phone": "1234", "document": "111.111.111-11"}, format="json"
+    )
     assert response.status_code == 400
     assert set(response.json()) >= {"mobile_phone", "document"}
 
@@ -42,7 +50,11 @@ def test_reps_see_their_own_and_unowned_leads_and_admins_see_all(rep, other_rep,
     theirs = make_lead("Theirs", owner=other_rep.user)
     unowned = make_lead("Web visitor")
     assert {row["id"] for row in rep.get(URL).json()["results"]} == {mine.pk, unowned.pk}
-    assert {row["id"] for row in admin.get(URL).json()["results"]} == {mine.pk, theirs.pk, unowned.pk}
+    assert {row["id"] for row in admin.get(URL).json()["results"]} == {
+        mine.pk,
+        theirs.pk,
+        unowned.pk,
+    }
     assert rep.get(detail(theirs)).status_code == 404
     assert [row["id"] for row in rep.get(URL, {"mine": "true"}).json()["results"]] == [mine.pk]
 
@@ -59,7 +71,10 @@ def test_a_rep_cannot_give_a_lead_to_another_rep_but_an_admin_can(rep, other_rep
     refused = rep.patch(detail(lead), {"owner": other_rep.user.pk}, format="json")
     assert refused.status_code == 400
     assert refused.json()["owner"] == ["Only an administrator gives a lead to another rep."]
-    assert admin.patch(detail(lead), {"owner": other_rep.user.pk}, format="json").json()["owner"] == other_rep.user.pk
+    assert (
+        admin.patch(detail(lead), {"owner": other_rep.user.pk}, format="json").json()["owner"]
+        == other_rep.user.pk
+    )
 
 
 def move(client, lead, **data):
@@ -72,18 +87,26 @@ def test_legal_moves_and_a_lost_lead_needs_a_reason(rep, make_lead):
     no_reason = move(rep, lead, stage="lost", version=2)
     assert no_reason.status_code == 400
     assert no_reason.json() == {"lost_reason": ["Say why the lead was lost."]}
-    lost = move(rep, lead, stage="lost", lost_reason="price", lost_detail="Too expensive", version=2)
+    lost = move(
+        rep, lead, stage="lost", lost_reason="price", lost_detail="Too expensive", version=2
+    )
     assert lost.status_code == 200
     assert (lost.json()["stage"], lost.json()["lost_reason"], lost.json()["lost_detail"]) == (
-        "lost", "price", "Too expensive")
+        "lost",
+        "price",
+        "Too expensive",
+    )
     reopened = move(rep, lead, stage="contacted", version=3).json()
     assert reopened["stage"] == "contacted" and reopened["lost_reason"] == ""
 
 
-@pytest.mark.parametrize(("stage", "message"), [
-    ("proposal_sent", "A lead reaches “Proposal sent” when one of its proposals is sent."),
-    ("won", "Convert the lead to win it: that signs the contract."),
-])
+@pytest.mark.parametrize(
+    ("stage", "message"),
+    [
+        ("proposal_sent", "A lead reaches “Proposal sent” when one of its proposals is sent."),
+        ("won", "Convert the lead to win it: that signs the contract."),
+    ],
+)
 def test_proposal_sent_and_won_come_from_their_own_actions(rep, make_lead, stage, message):
     lead = make_lead(owner=rep.user)
     response = move(rep, lead, stage=stage)
@@ -107,7 +130,10 @@ def test_an_unknown_stage_or_reason_is_a_400(rep, make_lead):
 
 def test_a_stale_version_is_a_409_and_changes_nothing(rep, admin, make_lead):
     lead = make_lead(owner=rep.user)
-    assert admin.patch(detail(lead), {"notes": "first", "version": 1}, format="json").status_code == 200
+    assert (
+        admin.patch(detail(lead), {"notes": "first", "version": 1}, format="json").status_code
+        == 200
+    )
     stale = rep.patch(detail(lead), {"notes": "second", "version": 1}, format="json")
     assert stale.status_code == 409
     assert "changed by someone else" in stale.json()["detail"]
@@ -142,7 +168,8 @@ def test_the_leads_map_is_geojson_filtered_by_bbox(admin, make_lead):
     assert response.status_code == 200
     features = response.json()["features"]
     assert [feature["id"] for feature in features] == [inside.pk]
-    assert features[0]["geometry"]["type"] == "Point" and features[0]["properties"]["stage"] == "new"
+    assert (
+        features[0]["geometry"]["type"] == "Point" and features[0]["properties"]["stage"] == "new"
+    )
     bad = admin.get(f"{URL}geojson/", {"in_bbox": "nonsense"})
     assert bad.status_code == 400
-

@@ -33,46 +33,68 @@ def lead(make_lead, rep):
 
 @pytest.fixture
 def proposal(lead, rep, plan):
-    return create_proposal(lead=lead, user=rep.user, items=[{"plan": plan, "price": Decimal("80.91")}])
+    return create_proposal(
+        lead=lead, user=rep.user, items=[{"plan": plan, "price": Decimal("80.91")}]
+    )
 
 
 def received(smtp_server):
-    return [email.message_from_bytes(envelope.original_content) for envelope in smtp_server.messages]
+    return [
+        email.message_from_bytes(envelope.original_content) for envelope in smtp_server.messages
+    ]
 
 
 def test_create_defaults_price_validity_and_recipient(rep, lead, plan, big_plan, settings):
     settings.MALHA_SALES_PROPOSAL_VALID_DAYS = 7
-    response = rep.post(URL, {"lead": lead.pk, "items": [{"plan": plan.pk}, {"plan": big_plan.pk, "price": "110.00"}]},
-                        format="json")
+    response = rep.post(
+        URL,
+        {"lead": lead.pk, "items": [{"plan": plan.pk}, {"plan": big_plan.pk, "price": "110.00"}]},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     today = timezone.localdate()
-    assert body["number"] == "PR-000001" and body["status"] == "draft" and body["sending_status"] == ""
+    assert (
+        body["number"] == "PR-000001" and body["status"] == "draft" and body["sending_status"] == ""
+    )
     assert body["valid_from"] == today.isoformat()
     assert body["valid_until"] == (today + datetime.timedelta(days=7)).isoformat()
     assert body["email_to"] == "carlos@example.com" and body["rep"] == rep.user.pk
     assert [(i["list_price"], i["discount"], i["price"]) for i in body["items"]] == [
-        ("89.90", "0.00", "89.90"), ("119.90", "9.90", "110.00")]
+        ("89.90", "0.00", "89.90"),
+        ("119.90", "9.90", "110.00"),
+    ]
     assert body["total"] == "199.90"
 
 
 def test_a_rep_discounts_up_to_the_limit_an_admin_beyond(rep, admin, lead, plan, settings):
     settings.MALHA_SALES_MAX_DISCOUNT_PERCENT = 10
-    ten_percent = rep.post(URL, {"lead": lead.pk, "items": [{"plan": plan.pk, "price": "80.91"}]}, format="json")
+    ten_percent = rep.post(
+        URL, {"lead": lead.pk, "items": [{"plan": plan.pk, "price": "80.91"}]}, format="json"
+    )
     assert ten_percent.status_code == 201
-    too_much = rep.post(URL, {"lead": lead.pk, "items": [{"plan": plan.pk, "price": "80.90"}]}, format="json")
+    too_much = rep.post(
+        URL, {"lead": lead.pk, "items": [{"plan": plan.pk, "price": "80.90"}]}, format="json"
+    )
     assert too_much.status_code == 400
     assert too_much.json() == {"items": ["The discount on “Fibra 300” is above your limit of 10%."]}
-    assert admin.post(URL, {"lead": lead.pk, "items": [{"plan": plan.pk, "price": "45.00"}]},
-                      format="json").status_code == 201
+    assert (
+        admin.post(
+            URL, {"lead": lead.pk, "items": [{"plan": plan.pk, "price": "45.00"}]}, format="json"
+        ).status_code
+        == 201
+    )
 
 
-@pytest.mark.parametrize(("items", "message"), [
-    ([], "Offer at least one plan."),
-    ([{"price": "99.00"}], None),
-    ("plan-twice", "Plan “Fibra 300” is offered twice."),
-    ("above-list", "The price of “Fibra 300” must be between R$ 0,00 and its list price."),
-])
+@pytest.mark.parametrize(
+    ("items", "message"),
+    [
+        ([], "Offer at least one plan."),
+        ([{"price": "99.00"}], None),
+        ("plan-twice", "Plan “Fibra 300” is offered twice."),
+        ("above-list", "The price of “Fibra 300” must be between R$ 0,00 and its list price."),
+    ],
+)
 def test_bad_items_are_refused(rep, lead, plan, items, message):
     if items == "plan-twice":
         items = [{"plan": plan.pk}, {"plan": plan.pk}]
@@ -87,8 +109,16 @@ def test_bad_items_are_refused(rep, lead, plan, items, message):
 
 def test_validity_dates_are_checked(rep, lead, plan):
     today = timezone.localdate()
-    backwards = rep.post(URL, {"lead": lead.pk, "items": [{"plan": plan.pk}], "valid_from": today.isoformat(),
-                               "valid_until": (today - datetime.timedelta(days=1)).isoformat()}, format="json")
+    backwards = rep.post(
+        URL,
+        {
+            "lead": lead.pk,
+            "items": [{"plan": plan.pk}],
+            "valid_from": today.isoformat(),
+            "valid_until": (today - datetime.timedelta(days=1)).isoformat(),
+        },
+        format="json",
+    )
     assert backwards.status_code == 400 and "valid_until" in backwards.json()
 
 
@@ -111,17 +141,25 @@ def test_the_email_preview_is_in_the_proposals_language(rep, proposal):
     body = rep.get(detail(proposal, "email")).json()
     assert body["to"] == "carlos@example.com"
     assert body["subject"] == "Your internet proposal PR-000001"
-    assert "Hello, Carlos Lima!" in body["text"] and "Fibra 300 (300/150 Mbps): R$ 80.91 a month" in body["text"]
+    assert (
+        "Hello, Carlos Lima!" in body["text"]
+        and "Fibra 300 (300/150 Mbps): R$ 80.91 a month" in body["text"]
+    )
     assert "list price R$ 89.90" in body["text"] and "<strong>R$ 80.91</strong>" in body["html"]
 
 
-def test_sending_mails_the_pdf_once_and_moves_the_lead(rep, proposal, lead, smtp_server, eager_tasks,
-                                                       django_capture_on_commit_callbacks):
+def test_sending_mails_the_pdf_once_and_moves_the_lead(
+    rep, proposal, lead, smtp_server, eager_tasks, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = rep.post(detail(proposal, "send"))
     assert response.status_code == 202
     proposal.refresh_from_db()
-    assert (proposal.status, proposal.sending_status, proposal.sending_error) == ("sent", "sent", "")
+    assert (proposal.status, proposal.sending_status, proposal.sending_error) == (
+        "sent",
+        "sent",
+        "",
+    )
     lead.refresh_from_db()
     assert lead.stage == "proposal_sent"
     messages = received(smtp_server)
@@ -136,8 +174,9 @@ def test_sending_mails_the_pdf_once_and_moves_the_lead(rep, proposal, lead, smtp
     assert len(smtp_server.messages) == 1
 
 
-def test_a_send_request_claimed_by_one_run_is_not_sent_by_another(rep, proposal, smtp_server,
-                                                                   django_capture_on_commit_callbacks):
+def test_a_send_request_claimed_by_one_run_is_not_sent_by_another(
+    rep, proposal, smtp_server, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         rep.post(detail(proposal, "send"))
     proposal.refresh_from_db()
@@ -148,9 +187,9 @@ def test_a_send_request_claimed_by_one_run_is_not_sent_by_another(rep, proposal,
     assert again.status_code == 202  # a new request for a sent proposal is a new e-mail, on purpose
 
 
-def test_an_smtp_failure_is_recorded_and_a_new_request_sends_it(rep, proposal, lead, settings, smtp_server,
-                                                                 eager_tasks,
-                                                                 django_capture_on_commit_callbacks):
+def test_an_smtp_failure_is_recorded_and_a_new_request_sends_it(
+    rep, proposal, lead, settings, smtp_server, eager_tasks, django_capture_on_commit_callbacks
+):
     working_port = settings.EMAIL_PORT
     settings.EMAIL_PORT = free_port()  # nothing listens there
     with django_capture_on_commit_callbacks(execute=True):
@@ -169,12 +208,14 @@ def test_an_smtp_failure_is_recorded_and_a_new_request_sends_it(rep, proposal, l
 
 def test_a_proposal_past_its_validity_is_neither_sent_nor_accepted(rep, proposal):
     Proposal.objects.filter(pk=proposal.pk).update(
-        valid_from=datetime.date(2026, 1, 1), valid_until=datetime.date(2026, 1, 10))
+        valid_from=datetime.date(2026, 1, 1), valid_until=datetime.date(2026, 1, 10)
+    )
     for action in ("send", "accept"):
         response = rep.post(detail(proposal, action), {"signed_name": "Carlos"}, format="json")
         assert response.status_code == 400
-        assert response.json() == {"non_field_errors": [
-            "Proposal PR-000001 expired on 10/01/2026; make a new one."]}
+        assert response.json() == {
+            "non_field_errors": ["Proposal PR-000001 expired on 10/01/2026; make a new one."]
+        }
     assert expire_proposals() == 1
     proposal.refresh_from_db()
     assert proposal.status == "expired"
@@ -188,8 +229,12 @@ def test_sending_needs_a_recipient(rep, proposal):
 
 
 def test_accepting_records_name_time_and_ip(rep, proposal):
-    response = rep.post(detail(proposal, "accept"), {"signed_name": "Carlos Lima"}, format="json",
-                        REMOTE_ADDR="203.0.113.7")
+    response = rep.post(
+        detail(proposal, "accept"),
+        {"signed_name": "Carlos Lima"},
+        format="json",
+        REMOTE_ADDR="203.0.113.7",
+    )
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["status"] == "accepted" and body["signed_name"] == "Carlos Lima"
@@ -212,8 +257,16 @@ def test_accepting_with_a_signature_image(rep, proposal):
     assert response.status_code == 200, response.json()
     proposal.refresh_from_db()
     assert proposal.signature_image.name.endswith(".png") and proposal.signed_name == "Carlos Lima"
-    bad = rep.post(detail(create_proposal(lead=proposal.lead, user=rep.user, items=[{"plan": proposal.items.first().plan}]),
-                          "accept"), {"signature_image": io.BytesIO(b"not an image")}, format="multipart")
+    bad = rep.post(
+        detail(
+            create_proposal(
+                lead=proposal.lead, user=rep.user, items=[{"plan": proposal.items.first().plan}]
+            ),
+            "accept",
+        ),
+        {"signature_image": io.BytesIO(b"not an image")},
+        format="multipart",
+    )
     assert bad.status_code == 400
 
 
@@ -225,16 +278,22 @@ def test_accepting_needs_a_name_or_a_signature(rep, proposal):
 
 def test_rejecting_needs_a_reason(rep, proposal):
     assert rep.post(detail(proposal, "reject"), {}, format="json").status_code == 400
-    response = rep.post(detail(proposal, "reject"), {"reason": "Found a cheaper one"}, format="json")
+    response = rep.post(
+        detail(proposal, "reject"), {"reason": "Found a cheaper one"}, format="json"
+    )
     assert response.json()["status"] == "rejected"
 
 
-def test_attachments_go_out_with_the_email(rep, proposal, smtp_server, eager_tasks,
-                                           django_capture_on_commit_callbacks):
+def test_attachments_go_out_with_the_email(
+    rep, proposal, smtp_server, eager_tasks, django_capture_on_commit_callbacks
+):
     upload = io.BytesIO(b"Terms and conditions")
     upload.name = "terms.txt"
-    response = rep.post(detail(proposal, "attachments"), {"file": upload, "description": "Terms"},
-                        format="multipart")
+    response = rep.post(
+        detail(proposal, "attachments"),
+        {"file": upload, "description": "Terms"},
+        format="multipart",
+    )
     assert response.status_code == 201, response.json()
     with django_capture_on_commit_callbacks(execute=True):
         rep.post(detail(proposal, "send"))
@@ -246,4 +305,6 @@ def test_only_drafts_are_edited(rep, proposal, plan):
     rep.post(detail(proposal, "accept"), {"signed_name": "Carlos"}, format="json")
     response = rep.patch(detail(proposal), {"message": "Late change"}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"non_field_errors": ["Proposal PR-000001 is accepted; only a draft can be edited."]}
+    assert response.json() == {
+        "non_field_errors": ["Proposal PR-000001 is accepted; only a draft can be edited."]
+    }
