@@ -18,6 +18,7 @@ api_patterns = [
     path("fieldops/", include("fieldops.api.urls")),
     path("gis/", include("gis.api.urls")),
     path("routing/", include("routing.api.urls")),
+    path("public/", include("crm.api.public_urls")),
 ]
 
 urlpatterns = [
