@@ -5,7 +5,8 @@ Leads (`/api/crm/leads/`)
     mobile_phone) sit beside the lead's own. `stage` changes only through
     `POST <id>/move/` {stage, lost_reason, lost_detail, version}; sending a proposal moves
     a lead to proposal_sent and `POST <id>/convert/` to won. PATCH and move take the
-    `version` last read; a stale one answers 409. `GET geojson/?in_bbox=` is the leads map.
+    `version` last read; a stale one answers 409. `GET geojson/?in_bbox=` is the leads map,
+    `GET counts/` the number of leads per stage (both take the list's filters).
     Sales reps see their own leads and unowned ones (and take an unowned lead by working
     on it); administrators see all.
 
@@ -278,6 +279,16 @@ class LeadViewSet(ConflictAs409, GeoJsonMixin, ServiceWriteMixin, ModelViewSet):
         serializer.instance = services.update_lead(
             serializer.instance, user=self.request.user, **flat(serializer.validated_data)
         )
+
+    @extend_schema(
+        responses=inline_serializer(
+            "LeadStageCounts", {stage: serializers.IntegerField() for stage in LeadStage.values}
+        )
+    )
+    @action(detail=False, methods=["get"])
+    def counts(self, request):
+        """How many leads each column of the pipeline board holds, with the list's filters."""
+        return Response(selectors.stage_counts(self.filter_queryset(self.get_queryset())))
 
     @extend_schema(request=LeadMoveSerializer, responses=LeadSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)

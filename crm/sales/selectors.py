@@ -15,6 +15,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from core.roles import Role, user_has_role
+from crm.choices import LeadStage
 from crm.models import (
     Commission,
     CommissionRule,
@@ -45,6 +46,12 @@ def leads_visible_to(user):
     if sees_only_own_leads(user):
         leads = leads.filter(Q(owner=user) | Q(owner__isnull=True))
     return leads
+
+
+def stage_counts(leads):
+    """{stage: number of leads} over every stage, zeros included."""
+    counts = dict(leads.order_by().values_list("stage").annotate(total=Count("id")))
+    return {stage: counts.get(stage, 0) for stage in LeadStage.values}
 
 
 def proposals_visible_to(user):

@@ -165,6 +165,10 @@ class TestCommissionsFromSales:
         rule("leader R$ 5", kind="fixed", value="5.00", role="team_leader")
         sale = sell()
         assert sale.team == team
+        team_goal = create_object(
+            SalesGoal, month=sale.won_on.replace(day=1), team=team, target_count=4
+        )
+        assert goal_progress(team_goal)["count"] == 1
         paid = {(c.role, c.beneficiary, c.amount) for c in sale.commissions.all()}
         assert paid == {
             ("seller", rep.user, Decimal("8.99")),

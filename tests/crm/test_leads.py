@@ -173,3 +173,12 @@ def test_the_leads_map_is_geojson_filtered_by_bbox(admin, make_lead):
     )
     bad = admin.get(f"{URL}geojson/", {"in_bbox": "nonsense"})
     assert bad.status_code == 400
+
+
+def test_counts_per_stage_for_the_board(rep, other_rep, make_lead):
+    make_lead("A", owner=rep.user)
+    contacted = make_lead("B", owner=rep.user)
+    move_lead(contacted, stage="contacted")
+    make_lead("Not mine", owner=other_rep.user)
+    response = rep.get(f"{URL}counts/")
+    assert response.json() == {"new": 1, "contacted": 1, "proposal_sent": 0, "won": 0, "lost": 0}

@@ -4,6 +4,7 @@ acceptance with signature, attachments."""
 import datetime
 import email
 import io
+import time
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,7 @@ from crm.models import Proposal
 from crm.sales.services import create_proposal, expire_proposals
 from crm.sales.tasks import send_proposal_task
 from tests.crm.sales_fixtures import *  # noqa: F403  (fixtures)
-from tests.integration.conftest import free_port
+from tests.integration.conftest import celery_worker, free_port  # noqa: F401  (a fixture)
 from tests.messaging.conftest import eager_tasks  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -308,3 +309,26 @@ def test_only_drafts_are_edited(rep, proposal, plan):
     assert response.json() == {
         "non_field_errors": ["Proposal PR-000001 is accepted; only a draft can be edited."]
     }
+
+
+@pytest.fixture
+def worker_mail_env(smtp_server, settings, monkeypatch):
+    """The worker process sends to this test's SMTP sink."""
+    monkeypatch.setenv("EMAIL_HOST", settings.EMAIL_HOST)
+    monkeypatch.setenv("EMAIL_PORT", str(settings.EMAIL_PORT))
+    return smtp_server
+
+
+@pytest.mark.slow
+def test_a_real_worker_sends_it_once_even_when_the_task_is_delivered_twice(
+    worker_mail_env, celery_worker, rep, proposal
+):
+    rep.post(detail(proposal, "send"))
+    deadline = time.monotonic() + 60
+    while Proposal.objects.get(pk=proposal.pk).sending_status != "sent":
+        assert time.monotonic() < deadline, "the worker did not send the proposal"
+        time.sleep(0.2)
+    proposal.refresh_from_db()
+    duplicate = send_proposal_task.delay(proposal.pk, str(proposal.send_request))
+    assert duplicate.get(timeout=60) is False
+    assert len(worker_mail_env.messages) == 1
