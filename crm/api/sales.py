@@ -21,6 +21,8 @@ Sales (`/api/crm/sales/`)
     rankings/?month=, commissions/?month=&rep=.
 """
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.utils import timezone
@@ -402,7 +404,7 @@ class ProposalSerializer(serializers.ModelSerializer):
         return user_name(proposal.rep)
 
     def get_total(self, proposal) -> str:
-        return str(sum((item.price for item in proposal.items.all()), start=0))
+        return str(sum((item.price for item in proposal.items.all()), start=Decimal("0.00")))
 
 
 class AcceptSerializer(serializers.Serializer):

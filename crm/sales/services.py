@@ -53,6 +53,8 @@ PERSON_FIELDS = ("name", "trade_name", "person_type", "document", "email", "mobi
 # The installation slot offered when the conversion gives none: the next business morning.
 INSTALLATION_START = datetime.time(8)
 INSTALLATION_HOURS = 4
+# A send request still queued or sending after this long is taken as lost with its worker.
+SENDING_STALE_AFTER = datetime.timedelta(minutes=15)
 
 
 # --- Leads ------------------------------------------------------------------------------------
@@ -381,7 +383,11 @@ def _require_status(proposal, *allowed):
 
 @transaction.atomic
 def request_sending(proposal, *, user):
-    """Queue the proposal's e-mail: a new send request the worker delivers at most once."""
+    """Queue the proposal's e-mail: a new send request the worker delivers at most once.
+
+    A request still queued or sending after SENDING_STALE_AFTER (its worker died) may be
+    replaced by a new one: the person asking has checked whether the client got it.
+    """
     from .tasks import send_proposal_task
 
     proposal = _locked_proposal(proposal)
@@ -390,7 +396,8 @@ def request_sending(proposal, *, user):
     _require_in_validity(proposal)
     if not proposal.email_to:
         raise ValidationError({"email_to": [_("Give the e-mail address to send the proposal to.")]})
-    if proposal.sending_status in (SendingStatus.QUEUED, SendingStatus.SENDING):
+    in_flight = proposal.sending_status in (SendingStatus.QUEUED, SendingStatus.SENDING)
+    if in_flight and timezone.now() - proposal.updated_at < SENDING_STALE_AFTER:
         raise ValidationError(
             _("Proposal %(number)s is already being sent.") % {"number": proposal}
         )
@@ -444,13 +451,15 @@ def deliver_proposal(proposal_id, send_request):
     try:
         _require_in_validity(proposal)
         proposal_email(proposal).send()
-    except (ValidationError, smtplib.SMTPException, OSError) as error:
+    except Exception as error:  # the claim must not stay "sending", whatever went wrong
         message = error.messages[0] if isinstance(error, ValidationError) else str(error)
         Proposal.objects.filter(pk=proposal_id).update(
             sending_status=SendingStatus.FAILED,
-            sending_error=message[:2000],
+            sending_error=(message or error.__class__.__name__)[:2000],
             updated_at=timezone.now(),
         )
+        if not isinstance(error, (ValidationError, smtplib.SMTPException, OSError)):
+            raise  # a bug, not a mail server's answer: let the worker log it
         return False
     _record_sent(proposal)
     return True

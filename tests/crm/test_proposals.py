@@ -332,3 +332,20 @@ def test_a_real_worker_sends_it_once_even_when_the_task_is_delivered_twice(
     duplicate = send_proposal_task.delay(proposal.pk, str(proposal.send_request))
     assert duplicate.get(timeout=60) is False
     assert len(worker_mail_env.messages) == 1
+
+
+def test_a_send_request_lost_with_its_worker_may_be_replaced_later(
+    rep, proposal, smtp_server, eager_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        rep.post(detail(proposal, "send"))  # queued; its task never runs
+    busy = rep.post(detail(proposal, "send"))
+    assert busy.status_code == 400
+    assert busy.json() == {"non_field_errors": ["Proposal PR-000001 is already being sent."]}
+    Proposal.objects.filter(pk=proposal.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(minutes=16)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert rep.post(detail(proposal, "send")).status_code == 202
+    proposal.refresh_from_db()
+    assert proposal.sending_status == "sent" and len(smtp_server.messages) == 1
