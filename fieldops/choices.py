@@ -58,3 +58,16 @@ class AttachmentKind(models.TextChoices):
 class MaterialUnit(models.TextChoices):
     PIECE = "piece", _("piece")
     METRE = "metre", _("metre")
+
+
+class ScheduleConflict(models.TextChoices):
+    """What the scheduling board finds wrong with an order's place on a technician's day."""
+
+    STATUS = "status", _("Cannot be scheduled in its status")
+    STALE = "stale", _("Changed by someone else")
+    INACTIVE = "inactive", _("Technician not active")
+    SKILL = "skill", _("Missing skill")
+    WINDOW = "window", _("Time window missed")
+    OVERLAP = "overlap", _("Overlaps another order")
+    LATE = "late", _("Late given the travel time")
+    SHIFT = "shift", _("Outside the shift")

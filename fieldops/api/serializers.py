@@ -1,10 +1,11 @@
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.fields import GeometryField
 from core.serializers import GeoFeatureSerializer, MalhaModelSerializer
-from fieldops.choices import AttachmentKind, OrderStatus
+from fieldops.choices import AttachmentKind, OrderStatus, OrderType, Priority
 from fieldops.models import (
     Attachment,
     Material,
@@ -16,6 +17,7 @@ from fieldops.models import (
     Skill,
     Technician,
 )
+from fieldops.scheduling import PLACEABLE_STATUSES, Placement
 from gis.models import CtoBox
 
 CLIENT_ACTION_HELP = _(
@@ -268,3 +270,144 @@ class TechnicianSlaLineSerializer(serializers.Serializer):
     completed = serializers.IntegerField()
     on_time = serializers.IntegerField(help_text=_("Completed by their SLA deadline."))
     sla_compliance = serializers.FloatField(help_text=_("Percentage completed on time."))
+
+
+# --- The scheduling board (fieldops.scheduling) -----------------------------------------------
+
+
+class BoardQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(label=_("date"))
+    type = serializers.MultipleChoiceField(choices=OrderType.choices, required=False, label=_("type"))
+    priority = serializers.MultipleChoiceField(choices=Priority.choices, required=False, label=_("priority"))
+
+
+class BoardTechnicianSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="__str__", read_only=True)
+    skills = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    start_point = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Technician
+        fields = ["id", "name", "skills", "shift_start", "shift_end", "start_point"]
+
+    def get_start_point(self, technician) -> list[float]:
+        return list(technician.start_point.coords)
+
+
+class BoardOrderSerializer(serializers.ModelSerializer):
+    type_label = serializers.CharField(source="get_order_type_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    priority_label = serializers.CharField(source="get_priority_display", read_only=True)
+    client = serializers.CharField(source="person.name", read_only=True)
+    skills = serializers.SlugRelatedField(source="required_skills", slug_field="name", many=True, read_only=True)
+    point = serializers.SerializerMethodField()
+    movable = serializers.SerializerMethodField(help_text=_("Whether the board may place it."))
+
+    class Meta:
+        model = ServiceOrder
+        fields = [
+            "id", "number", "order_type", "type_label", "status", "status_label", "priority", "priority_label",
+            "client", "address_text", "point", "window_start", "window_end", "estimated_minutes", "skills",
+            "assignee", "scheduled_start", "version", "movable",
+        ]
+
+    def get_point(self, order) -> list[float]:
+        return list(order.point.coords)
+
+    def get_movable(self, order) -> bool:
+        return order.status in PLACEABLE_STATUSES
+
+
+class PlacementSerializer(serializers.Serializer):
+    order = serializers.PrimaryKeyRelatedField(queryset=ServiceOrder.objects.all(), label=_("service order"))
+    version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
+    technician = serializers.PrimaryKeyRelatedField(
+        queryset=Technician.objects.all(), allow_null=True, required=False,
+        help_text=_("Leave empty to take the order off the board."),
+    )
+    scheduled_start = serializers.DateTimeField(
+        required=False, allow_null=True,
+        help_text=_("Leave empty for as soon as the technician can be there after their previous stop."),
+    )
+
+
+class ApplyPlacementSerializer(PlacementSerializer):
+    version = serializers.IntegerField(min_value=1, help_text=VERSION_HELP)
+
+
+class BoardSerializer(serializers.Serializer):
+    """A proposed day: each order on a technician and a start time, in the board's order."""
+
+    date = serializers.DateField(label=_("date"))
+    placements = PlacementSerializer(many=True, max_length=500)
+
+    def validate(self, data):
+        orders = [placement["order"].pk for placement in data["placements"]]
+        if len(orders) != len(set(orders)):
+            raise serializers.ValidationError({"placements": _("Each order may be placed only once.")})
+        for placement in data["placements"]:
+            start = placement.get("scheduled_start")
+            if start and timezone.localdate(start) != data["date"]:
+                raise serializers.ValidationError({"placements": _(
+                    "Order %(order)s starts on another day than the board's."
+                ) % {"order": placement["order"]}})
+            if start and not placement.get("technician"):
+                raise serializers.ValidationError({"placements": _(
+                    "Order %(order)s has a start time but no technician."
+                ) % {"order": placement["order"]}})
+        return data
+
+    def as_placements(self):
+        return [
+            Placement(
+                order=item["order"], version=item.get("version"), technician=item.get("technician"),
+                start=item.get("scheduled_start"),
+            )
+            for item in self.validated_data["placements"]
+        ]
+
+
+class ApplyBoardSerializer(BoardSerializer):
+    placements = ApplyPlacementSerializer(many=True, max_length=500)
+
+
+def board_report_data(report, with_routes=True):
+    """The check's answer: per order its start, ETA, drive and conflicts; per technician and in
+    all the km, driving hours and lateness; and the routes along the streets."""
+    def iso(moment):
+        return moment.isoformat() if moment else None
+
+    days = {day.technician.pk: day for day in report.days}
+    data = {
+        "date": report.date.isoformat(),
+        "ok": not report.errors,
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "orders": [
+            {
+                "order": stop.order.pk, "number": stop.order.number,
+                "technician": stop.placement.technician.pk if stop.placement.technician else None,
+                "scheduled_start": iso(stop.start) if stop.placement.technician else None,
+                "end": iso(stop.end) if stop.placement.technician else None,
+                "eta": iso(stop.eta), "travel_minutes": round(stop.travel_seconds / 60, 1),
+                "travel_km": round(stop.travel_meters / 1000, 2), "estimated_travel": stop.estimated,
+                "sequence": (days[stop.placement.technician.pk].stops.index(stop) + 1
+                             if stop.placement.technician else None),
+                "conflicts": stop.conflicts,
+            }
+            for stop in report.stops
+        ],
+        "technicians": [
+            {
+                "technician": day.technician.pk, "name": str(day.technician),
+                "km": round(day.meters / 1000, 2), "driving_hours": round(day.driving_seconds / 3600, 2),
+                "lateness_minutes": round(day.lateness_seconds / 60, 1), "back_at": iso(day.back_at),
+                "stops": [stop.order.pk for stop in day.stops],
+            }
+            for day in report.days
+        ],
+        "totals": report.totals(),
+    }
+    if with_routes:
+        data["routes"] = report.route_features()
+    return data

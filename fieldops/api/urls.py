@@ -17,5 +17,8 @@ urlpatterns = [
     path(
         "reports/technicians/", views.TechnicianSlaReportView.as_view(), name="technician-sla-report"
     ),
+    path("schedule/board/", views.ScheduleBoardView.as_view(), name="schedule-board"),
+    path("schedule/check/", views.ScheduleCheckView.as_view(), name="schedule-check"),
+    path("schedule/apply/", views.ScheduleApplyView.as_view(), name="schedule-apply"),
     *router.urls,
 ]

@@ -15,7 +15,7 @@ from rest_framework.viewsets import ModelViewSet
 
 from core.mixins import GeoJsonMixin, ServiceWriteMixin
 from core.permissions import RoleModelPermissions
-from fieldops import selectors, services
+from fieldops import scheduling, selectors, services
 from fieldops.filtersets import ServiceOrderFilterSet, SkillFilterSet, TechnicianFilterSet
 
 from . import serializers
@@ -299,3 +299,53 @@ class ServiceOrderViewSet(ConflictAs409, GeoJsonMixin, ServiceWriteMixin, ModelV
             serializers.AttachmentSerializer(attachment, context=context).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+class ScheduleBoardView(APIView):
+    """The scheduling board of a day: active technicians, the orders they have that day and the
+    day's open or reopened orders nobody has yet (`type`, `priority` narrow those). Dispatchers."""
+
+    permission_classes = [ManagesOrders]
+
+    @extend_schema(parameters=[serializers.BoardQuerySerializer])
+    def get(self, request):
+        query = serializers.BoardQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        technicians, orders = scheduling.day_board(
+            data["date"], order_types=data.get("type", ()), priorities=[int(p) for p in data.get("priority", ())]
+        )
+        return Response({
+            "date": data["date"].isoformat(),
+            "technicians": serializers.BoardTechnicianSerializer(technicians, many=True).data,
+            "orders": serializers.BoardOrderSerializer(orders, many=True).data,
+        })
+
+
+class ScheduleCheckView(APIView):
+    """Check a proposed board without saving it: per order its start, ETA and conflicts (overlap,
+    outside the shift, missing skill, time window missed given the drive, status, stale version),
+    per technician and in all km, driving hours and lateness, and the routes along the streets."""
+
+    permission_classes = [ManagesOrders]
+
+    @extend_schema(request=serializers.BoardSerializer, responses={200: {"type": "object"}})
+    def post(self, request):
+        board = serializers.BoardSerializer(data=request.data)
+        board.is_valid(raise_exception=True)
+        report = scheduling.check_board(board.validated_data["date"], board.as_placements())
+        return Response(serializers.board_report_data(report))
+
+
+class ScheduleApplyView(ConflictAs409, APIView):
+    """Save a whole board in one transaction, each order with the `version` read: a stale one
+    answers 409 and a blocking conflict 400, and then nothing is saved."""
+
+    permission_classes = [ManagesOrders]
+
+    @extend_schema(request=serializers.ApplyBoardSerializer, responses={200: {"type": "object"}})
+    def post(self, request):
+        board = serializers.ApplyBoardSerializer(data=request.data)
+        board.is_valid(raise_exception=True)
+        report = scheduling.apply_board(board.validated_data["date"], board.as_placements(), request.user)
+        return Response(serializers.board_report_data(report, with_routes=False))
