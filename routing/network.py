@@ -147,10 +147,12 @@ def network_version():
         return "-".join(str(value) for value in cursor.fetchone())
 
 
-def road_graph():
-    """The in-memory graph of this process, loaded on first use and after a re-import."""
+def road_graph(version=None):
+    """The in-memory graph of this process, loaded on first use and after a re-import.
+
+    `version` is network_version() when the caller already has it (routing.walking caches it)."""
     global _graph
-    version = network_version()
+    version = version or network_version()
     with _graph_lock:
         if _graph is None or _graph.version != version:
             _graph = RoadGraph.from_database(version)

@@ -13,10 +13,14 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
+from django.core.cache import cache
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
-from .network import MIN_WEIGHT, piece_coordinates, road_graph, snap_points
+from .network import MIN_WEIGHT, network_version, piece_coordinates, road_graph, snap_points
+
+VERSION_CACHE_KEY = "routing:walking:network-version"
+VERSION_RECHECK_SECONDS = 30
 
 
 class WalkingGraph:
@@ -56,9 +60,17 @@ _walking = None
 
 
 def walking_graph():
-    """This process's walking graph, rebuilt when routing.network reloads the street graph."""
+    """This process's walking graph, rebuilt when routing.network reloads the street graph.
+
+    The network's fingerprint is a scan of every street (milliseconds a check cannot spare),
+    so it is kept in the cache for VERSION_RECHECK_SECONDS: a new import of the streets is
+    walked at most that much later."""
     global _walking
-    road = road_graph()
+    version = cache.get(VERSION_CACHE_KEY)
+    if version is None:
+        version = network_version()
+        cache.set(VERSION_CACHE_KEY, version, VERSION_RECHECK_SECONDS)
+    road = road_graph(version)
     with _lock:
         if _walking is None or _walking.road is not road:
             _walking = WalkingGraph(road)

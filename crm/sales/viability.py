@@ -19,6 +19,7 @@ from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from billing.selectors import plan_list
@@ -118,7 +119,7 @@ def check_viability(
             _("Viable: box %(box)s has %(free)d free port(s) %(distance)d m away along the streets.")
             % {"box": boxes[0]["name"], "free": boxes[0]["free_ports"], "distance": round(boxes[0]["walking_distance_m"])},
         )]
-    check = ViabilityCheck.objects.create(
+    check = _record(
         **record, point=point, viable=viable, reason=reasons[0]["code"], coverage_area=area,
         box_id=boxes[0]["id"] if viable else None,
         walking_distance_m=boxes[0]["walking_distance_m"] if viable else None,
@@ -135,12 +136,21 @@ def check_viability(
     )
 
 
+def _record(**fields):
+    """Save the check without waiting for its WAL flush: a log row, not worth a disk sync
+    per check (a crash may lose the last moment's checks, never corrupt anything)."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        return ViabilityCheck.objects.create(**fields)
+
+
 def _geocode(address, record, max_drop):
     results = geocoding.geocode(address, limit=1) if address.strip() else []
     best = results[0] if results else None
     if best is not None and best.confidence >= settings.MALHA_GEOCODING_MIN_CONFIDENCE:
         return best
-    check = ViabilityCheck.objects.create(
+    check = _record(
         **record, reason=ViabilityReason.ADDRESS_NOT_FOUND,
         geocode_confidence=round(best.confidence, 3) if best else None,
         result={"max_drop_m": max_drop, "reasons": [ViabilityReason.ADDRESS_NOT_FOUND.value]},
