@@ -5,16 +5,19 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from billing.models import Contract
 from billing.services import create_contract
 from crm.models import Address, Lead, Sale
-from crm.sales.services import accept_proposal, create_proposal, move_lead
+from crm.sales.services import accept_proposal, convert_lead, create_proposal, move_lead
 from crm.services import create_address, create_person
 from crm.validators import with_cpf_check_digits
 from fieldops.models import ServiceOrder
+from fieldops.services import Conflict
 from tests.crm.sales_fixtures import *  # noqa: F403  (fixtures)
+from tests.fieldops.test_concurrency import in_thread
 from tests.gis.test_tiles import features, tile_of, url
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +64,7 @@ def nothing_written(lead):
         and not Address.objects.filter(person=lead.person).exists()
         and not Contract.objects.filter(person=lead.person).exists()
         and not ServiceOrder.objects.filter(person=lead.person).exists()
-        and not Sale.objects.exists()
+        and not Sale.objects.filter(lead=lead).exists()
     )
 
 
@@ -237,3 +240,42 @@ def test_lost_won_and_stale_leads_are_not_converted(rep, lead, plan):
 def test_another_reps_lead_is_not_theirs_to_convert(other_rep, lead, plan):
     assert convert(other_rep, lead, plan=plan.pk).status_code == 404
     assert Lead.objects.get(pk=lead.pk).stage == "new"
+
+
+def convert_as(user, lead, plan, **extra):
+    return convert_lead(
+        lead,
+        user=user,
+        document=extra.pop("document"),
+        plan=plan,
+        address={**ADDRESS, "number": str(lead.pk)},
+        **extra,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reps_converting_at_once_get_different_ports_or_a_conflict(
+    rep, make_lead, plan, viability
+):
+    first, second, third = (make_lead(f"Lead {n}", viability_check=viability) for n in range(3))
+    with transaction.atomic():
+        convert_as(rep.user, first, plan, document=VALID_CPF)
+        rival, outcome = in_thread(lambda: convert_as(rep.user, second, plan, document=OTHER_CPF))
+        rival.join(timeout=0.5)
+        assert rival.is_alive(), "the second conversion must wait for the box lock"
+    rival.join(timeout=20)
+    assert outcome["result"].contract.cto_port == 2  # the lowest port still free after the first
+
+    fourth = make_lead("Lead 4", viability_check=viability)
+    with transaction.atomic():
+        convert_as(rep.user, third, plan, document=with_cpf_check_digits("123123123"), cto_port=3)
+        rival, outcome = in_thread(
+            lambda: convert_as(
+                rep.user, fourth, plan, document=with_cpf_check_digits("321321321"), cto_port=3
+            )
+        )
+        rival.join(timeout=0.5)
+        assert rival.is_alive()
+    rival.join(timeout=20)
+    assert isinstance(outcome["error"], Conflict)
+    assert nothing_written(fourth)
