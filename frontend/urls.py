@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from .views import dispatch
+from .views import dispatch, sales
 
 app_name = "frontend"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("map/", dispatch.dispatch_map, name="map"),
     path("campaigns/", dispatch.campaign_list, name="campaign-list"),
     path("campaigns/<int:pk>/", dispatch.campaign_report, name="campaign-report"),
+    path("sales/viability/", sales.viability, name="sales-viability"),
+    path("widget/viability/<str:public_key>/", sales.viability_widget, name="viability-widget"),
     # Strings of our JavaScript (djangojs domain), for gettext() in the browser.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="jsi18n"),
 ]

@@ -10,21 +10,15 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.roles import Role
 from crm.models import SalesChannel
-from crm.sales.viability import AddressNotFound, check_viability
-
-VIABILITY_ROLES = (Role.ADMIN, Role.DISPATCHER, Role.SALES)
+from crm.sales.viability import AddressNotFound, check_viability, may_check_viability
 
 
 class CanCheckViability(BasePermission):
     message = _("Only sales reps, dispatchers and administrators check viability.")
 
     def has_permission(self, request, view):
-        user = request.user
-        return user.is_authenticated and (
-            user.is_superuser or user.groups.filter(name__in=[role.value for role in VIABILITY_ROLES]).exists()
-        )
+        return may_check_viability(request.user)
 
 
 class ViabilityQuerySerializer(serializers.Serializer):

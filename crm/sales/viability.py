@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from billing.selectors import plan_list
+from core.roles import Role
 from crm.choices import ViabilityReason
 from crm.models import ViabilityCheck
 from gis import geocoding
@@ -30,6 +31,7 @@ from gis.selectors import coverage_area_list, cto_boxes_with_occupancy
 from routing.walking import WalkSearch
 
 MAX_BOXES = 5  # candidate boxes answered, nearest walk first
+VIABILITY_ROLES = (Role.ADMIN, Role.DISPATCHER, Role.SALES)
 M_PER_DEG = 111_320.0
 
 
@@ -81,6 +83,13 @@ class Viability:
             "max_drop_m": self.check.result["max_drop_m"],
             "check_id": self.check.pk,
         }
+
+
+def may_check_viability(user):
+    """Sales reps, dispatchers and administrators check viability (the public widget aside)."""
+    return user.is_authenticated and (
+        user.is_superuser or user.groups.filter(name__in=[role.value for role in VIABILITY_ROLES]).exists()
+    )
 
 
 def max_drop_length(requested=None):
