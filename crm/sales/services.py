@@ -209,6 +209,15 @@ def move_lead(lead, *, stage, lost_reason="", lost_detail="", user=None, version
     return _save_lead(lead)
 
 
+def _require_open(lead, field=None):
+    """Proposals are made, sent and accepted only while the lead is open (not won or lost)."""
+    if lead.stage not in OPEN_STAGES:
+        message = _("Lead is %(stage)s; reopen it first.") % {
+            "stage": lead.get_stage_display().lower()
+        }
+        raise ValidationError({field: [message]} if field else message)
+
+
 def _advance_to_proposal_sent(lead):
     lead = _locked_lead(lead)
     if lead.stage in (LeadStage.NEW, LeadStage.CONTACTED):
@@ -298,15 +307,7 @@ def create_proposal(
     MALHA_SALES_PROPOSAL_VALID_DAYS, the recipient to the prospect's e-mail."""
     lead = _locked_lead(lead)
     _take(lead, user)
-    if lead.stage not in OPEN_STAGES:
-        raise ValidationError(
-            {
-                "lead": [
-                    _("Lead is %(stage)s; reopen it first.")
-                    % {"stage": lead.get_stage_display().lower()}
-                ]
-            }
-        )
+    _require_open(lead, field="lead")
     valid_from = valid_from or timezone.localdate()
     proposal = Proposal(
         number=next_number(Proposal, PROPOSAL_NUMBER_PREFIX),
@@ -393,6 +394,7 @@ def request_sending(proposal, *, user):
     proposal = _locked_proposal(proposal)
     _take(proposal.lead, user)
     _require_status(proposal, ProposalStatus.DRAFT, ProposalStatus.SENT)
+    _require_open(proposal.lead)
     _require_in_validity(proposal)
     if not proposal.email_to:
         raise ValidationError({"email_to": [_("Give the e-mail address to send the proposal to.")]})
@@ -499,6 +501,7 @@ def accept_proposal(proposal, *, user, signed_name="", ip=None, signature_image=
     proposal = _locked_proposal(proposal)
     _take(proposal.lead, user)
     _require_status(proposal, ProposalStatus.DRAFT, ProposalStatus.SENT)
+    _require_open(proposal.lead)
     _require_in_validity(proposal)
     signed_name = (signed_name or "").strip()
     if not signed_name and signature_image is None:

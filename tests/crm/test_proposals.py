@@ -12,7 +12,7 @@ from django.utils import timezone
 from PIL import Image
 
 from crm.models import Proposal
-from crm.sales.services import create_proposal, expire_proposals
+from crm.sales.services import create_proposal, expire_proposals, move_lead
 from crm.sales.tasks import send_proposal_task
 from tests.crm.sales_fixtures import *  # noqa: F403  (fixtures)
 from tests.integration.conftest import celery_worker, free_port  # noqa: F401  (a fixture)
@@ -349,3 +349,13 @@ def test_a_send_request_lost_with_its_worker_may_be_replaced_later(
         assert rep.post(detail(proposal, "send")).status_code == 202
     proposal.refresh_from_db()
     assert proposal.sending_status == "sent" and len(smtp_server.messages) == 1
+
+
+def test_a_lost_leads_proposal_is_neither_sent_nor_accepted(rep, proposal, lead, plan):
+    move_lead(lead, stage="lost", lost_reason="competitor")
+    for action in ("send", "accept"):
+        response = rep.post(detail(proposal, action), {"signed_name": "Carlos"}, format="json")
+        assert response.status_code == 400
+        assert response.json() == {"non_field_errors": ["Lead is lost; reopen it first."]}
+    new = rep.post(URL, {"lead": lead.pk, "items": [{"plan": plan.pk}]}, format="json")
+    assert new.status_code == 400 and new.json() == {"lead": ["Lead is lost; reopen it first."]}
