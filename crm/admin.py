@@ -17,6 +17,7 @@ from .models import (
     OptOut,
     Person,
     Proposal,
+    ProposalAttachment,
     ProposalItem,
     Sale,
     SalesGoal,
@@ -203,6 +204,30 @@ class CommissionInline(admin.TabularInline):
         return False
 
 
+@admin.register(ProposalItem)
+class ProposalItemAdmin(ReadOnlyAdmin):
+    list_display = ["proposal", "plan", "list_price", "discount"]
+    list_select_related = ["proposal", "plan"]
+    search_fields = ["proposal__number"]
+    raw_id_fields = ["proposal"]
+
+
+@admin.register(ProposalAttachment)
+class ProposalAttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["proposal", "description", "file", "created_at"]
+    list_select_related = ["proposal"]
+    search_fields = ["proposal__number", "description"]
+    raw_id_fields = ["proposal"]
+
+
+@admin.register(Commission)
+class CommissionAdmin(ReadOnlyAdmin):
+    list_display = ["sale", "beneficiary", "role", "rule", "amount"]
+    list_filter = ["role"]
+    list_select_related = ["sale__contract", "sale__rep", "beneficiary", "rule"]
+    raw_id_fields = ["sale", "beneficiary"]
+
+
 @admin.register(Sale)
 class SaleAdmin(ReadOnlyAdmin):
     list_display = ["contract", "rep", "team", "channel", "plan", "monthly_value", "won_on"]
@@ -216,6 +241,13 @@ class SaleAdmin(ReadOnlyAdmin):
 class SalesTeamMemberInline(admin.TabularInline):
     model = SalesTeamMember
     extra = 1
+    raw_id_fields = ["user"]
+
+
+@admin.register(SalesTeamMember)
+class SalesTeamMemberAdmin(admin.ModelAdmin):
+    list_display = ["user", "team"]
+    list_filter = ["team"]
     raw_id_fields = ["user"]
 
 
