@@ -17,7 +17,7 @@ Proposals (`/api/crm/proposals/`)
     `reject/`, `attachments/` (multipart), `GET <id>/pdf/` and `GET <id>/email/` (preview).
 
 Sales (`/api/crm/sales/`)
-    teams/, goals/ and commission-rules/ (administrators write); progress/?month=YYYY-MM,
+    channels/, teams/, goals/ and commission-rules/ (administrators write); progress/?month=YYYY-MM,
     rankings/?month=, commissions/?month=&rep=.
 """
 
@@ -50,6 +50,7 @@ from crm.models import (
     ProposalAttachment,
     ProposalItem,
     Sale,
+    SalesChannel,
     SalesGoal,
     SalesTeam,
 )
@@ -539,6 +540,25 @@ class ManagerWrites(RoleModelPermissions):
 class ReadsSales(BasePermission):
     def has_permission(self, request, view):
         return request.user.has_perm("crm.view_salesgoal")
+
+
+class SalesChannelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SalesChannel
+        fields = ["id", "name", "kind", "public_key", "allowed_origins", "active", "created_at"]
+        read_only_fields = ["public_key", "created_at"]
+
+
+class SalesChannelViewSet(ServiceWriteMixin, ModelViewSet):
+    """Where sales come from (a store is a channel of kind `store`); `public_key` names the
+    channel in the public viability widget."""
+
+    serializer_class = SalesChannelSerializer
+    permission_classes = [ManagerWrites]
+    filterset_fields = ["kind", "active"]
+
+    def get_queryset(self):
+        return selectors.channel_list()
 
 
 class SalesTeamSerializer(serializers.ModelSerializer):

@@ -282,3 +282,13 @@ def test_a_rep_is_in_one_team_at_most(admin, rep):
     assert second.status_code == 400
     assert second.json() == {"members": ["rep-ana is already in team Centro."]}
     assert rep.post("/api/crm/sales/teams/", {"name": "Sul"}, format="json").status_code == 403
+
+
+def test_channels_are_listed_for_reps_and_kept_by_administrators(rep, admin, store):
+    listed = rep.get("/api/crm/sales/channels/").json()["results"]
+    assert [(c["name"], c["kind"]) for c in listed] == [("Loja Centro", "store")]
+    assert rep.post("/api/crm/sales/channels/", {"name": "Site"}, format="json").status_code == 403
+    created = admin.post(
+        "/api/crm/sales/channels/", {"name": "Site", "kind": "website"}, format="json"
+    )
+    assert created.status_code == 201 and len(created.json()["public_key"]) > 20
