@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import GeoModelAdmin, RuleCheckedForm
@@ -20,10 +21,13 @@ from .models import (
     ProposalAttachment,
     ProposalItem,
     Sale,
+    SalesChannel,
     SalesGoal,
     SalesTeam,
     SalesTeamMember,
+    ViabilityCheck,
 )
+from .sales import public
 from .services import clean_person_fields
 from .validators import normalize_cep
 
@@ -273,3 +277,38 @@ class CommissionRuleAdmin(admin.ModelAdmin):
     list_filter = ["role", "kind", "plan", "team", "channel"]
     search_fields = ["name"]
     raw_id_fields = ["rep"]
+
+
+@admin.register(SalesChannel)
+class SalesChannelAdmin(admin.ModelAdmin):
+    """A channel's page shows the widget's embed snippet for the ISP's site."""
+
+    list_display = ["name", "kind", "active", "created_at"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name"]
+    readonly_fields = ["public_key", "embed_snippet", "created_at"]
+
+    @admin.display(description=_("embed snippet"))
+    def embed_snippet(self, channel):
+        if not channel.pk:
+            return _("Save the channel to get its snippet.")
+        return format_html(
+            "<pre style='white-space:pre-wrap'>{}</pre><p>{}</p>", public.embed_snippet(channel),
+            _("Paste this into a page of the site (its address must be in the allowed origins)."),
+        )
+
+
+@admin.register(ViabilityCheck)
+class ViabilityCheckAdmin(GeoModelAdmin):
+    """Every viability answer, read-only: the sales reports' raw data."""
+
+    list_display = ["created_at", "address_text", "viable", "reason", "channel", "user", "box", "walking_distance_m"]
+    list_filter = ["viable", "reason", "channel"]
+    search_fields = ["address_text"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -10,7 +10,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -48,6 +50,18 @@ def any_channel_allows(origin):
     """For CORS preflights, which do not say the channel: does any active channel allow `origin`?"""
     return bool(origin) and any(
         origin in allowed_origins(channel) for channel in SalesChannel.objects.filter(active=True)
+    )
+
+
+def widget_url(channel):
+    return settings.MALHA_PUBLIC_URL + reverse("frontend:viability-widget", args=[channel.public_key])
+
+
+def embed_snippet(channel):
+    """The HTML the ISP pastes into its site to show the widget."""
+    return (
+        f'<iframe src="{widget_url(channel)}" title="{escape(_("Check your address"))}" '
+        'style="width:100%;max-width:480px;height:560px;border:0" loading="lazy"></iframe>'
     )
 
 

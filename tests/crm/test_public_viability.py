@@ -177,3 +177,21 @@ def test_lead_from_another_site_is_refused(served, website, api_client):
     api_client.credentials(HTTP_ORIGIN="https://evil.example.com")
     assert lead(api_client, website).status_code == 403
     assert not Lead.objects.exists()
+
+
+def test_the_widget_page_may_be_framed_only_by_the_channels_sites(website, client):
+    response = client.get(f"/widget/viability/{website.public_key}/")
+    assert response.status_code == 200
+    assert response["Content-Security-Policy"] == f"frame-ancestors 'self' {SITE}"
+    assert "X-Frame-Options" not in response
+    assert website.public_key in response.content.decode()
+    assert client.get("/widget/viability/unknown-key/").status_code == 404
+
+
+def test_the_channel_admin_shows_the_embed_snippet(website, client, make_user):
+    admin = make_user("chefe", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    page = client.get(f"/admin/crm/saleschannel/{website.pk}/change/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert f"/widget/viability/{website.public_key}/&quot;" in page.content.decode()
+    assert "&lt;iframe" in page.content.decode()
