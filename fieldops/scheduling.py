@@ -338,11 +338,10 @@ def _save(order, stop, actor):
     if technician is None:
         if order.status == OrderStatus.SCHEDULED:
             unschedule_order(order, context)
+    elif (order.assignee_id, order.scheduled_start) == (technician.pk, stop.start):
+        return  # where it already is (a dispatched order stays dispatched)
     elif order.status == OrderStatus.SCHEDULED:
-        if (order.assignee_id, order.scheduled_start) != (technician.pk, stop.start):
-            update_service_order(
-                order, version=stop.placement.version, assignee=technician, scheduled_start=stop.start
-            )
+        update_service_order(order, version=stop.placement.version, assignee=technician, scheduled_start=stop.start)
     else:
         schedule_order(order, context, assignee=technician, scheduled_start=stop.start)
 

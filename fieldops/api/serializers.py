@@ -264,12 +264,37 @@ class ReportPeriodSerializer(serializers.Serializer):
         return data
 
 
-class TechnicianSlaLineSerializer(serializers.Serializer):
+class GroupedReportQuerySerializer(ReportPeriodSerializer):
+    by = serializers.ChoiceField(
+        choices=[("type", _("order type")), ("priority", _("priority"))], required=False,
+        help_text=_("Also split each technician's line by order type or by priority."),
+    )
+
+
+class CompletedReportQuerySerializer(GroupedReportQuerySerializer):
+    technician = serializers.PrimaryKeyRelatedField(queryset=Technician.objects.all(), required=False)
+    type = serializers.MultipleChoiceField(choices=OrderType.choices, required=False)
+
+
+class ReportLineSerializer(serializers.Serializer):
     technician = serializers.IntegerField()
     name = serializers.CharField()
+    order_type = serializers.ChoiceField(choices=OrderType.choices, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     completed = serializers.IntegerField()
+
+
+class TechnicianSlaLineSerializer(ReportLineSerializer):
     on_time = serializers.IntegerField(help_text=_("Completed by their SLA deadline."))
-    sla_compliance = serializers.FloatField(help_text=_("Percentage completed on time."))
+    late = serializers.IntegerField(help_text=_("Completed after their SLA deadline."))
+    open_overdue = serializers.IntegerField(help_text=_("Not done yet, and their deadline passed in the period."))
+    sla_compliance = serializers.FloatField(help_text=_("Percentage of all of those done on time."))
+
+
+class CompletedOrdersLineSerializer(ReportLineSerializer):
+    first_time_fix = serializers.IntegerField(help_text=_("Done at the first visit: never reopened."))
+    reopened = serializers.IntegerField(help_text=_("Reopened after a completion and completed again."))
+    average_minutes_on_site = serializers.FloatField(allow_null=True)
 
 
 # --- The scheduling board (fieldops.scheduling) -----------------------------------------------
@@ -374,8 +399,8 @@ class ApplyBoardSerializer(BoardSerializer):
 def board_report_data(report, with_routes=True):
     """The check's answer: per order its start, ETA, drive and conflicts; per technician and in
     all the km, driving hours and lateness; and the routes along the streets."""
-    def iso(moment):
-        return moment.isoformat() if moment else None
+    def iso(moment):  # the wall clock of the operation, as the board shows it
+        return timezone.localtime(moment).isoformat() if moment else None
 
     days = {day.technician.pk: day for day in report.days}
     data = {

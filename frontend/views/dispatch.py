@@ -27,6 +27,7 @@ from gis.selectors import (
 )
 
 from ..maps import plant_overview_map
+from .schedule import live_config, schedule_config
 
 OVERVIEW_MAP_CACHE_SECONDS = 300
 
@@ -174,6 +175,8 @@ def dispatch_map(request):
         "can_select": user.has_perm("billing.view_contract"),
         "plant_edit": _plant_edit_config(user),
         "campaign": _campaign_form_config(user),
+        "schedule": schedule_config(user),
+        "live": live_config(user),
     }
     return render(request, "frontend/map.html", {"map_config": config})
 

@@ -5,6 +5,7 @@ import { TerraDraw, TerraDrawPolygonMode } from "terra-draw";
 import { TerraDrawMapLibreGLAdapter } from "terra-draw-maplibre-gl-adapter";
 import { setupPlantEdit } from "./plant-edit.js";
 import { setupCampaignForm } from "./campaign-form.js";
+import { setupSchedule } from "./schedule/schedule-board.js";
 import { absoluteUrl, baseStyle } from "./basemap.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
@@ -17,7 +18,7 @@ const CONTRACT_COLORS = {
 };
 const ORDER_COLORS = {
   open: "#f57c00", scheduled: "#1565c0", dispatched: "#6a1b9a", en_route: "#00838f",
-  on_site: "#2e7d32", paused: "#8d6e63", completed: "#9aa5b1", cancelled: "#616161",
+  on_site: "#2e7d32", paused: "#8d6e63", completed: "#9aa5b1", cancelled: "#616161", reopened: "#d81b60",
 };
 const CABLE_COLORS = { backbone: "#b71c1c", feeder: "#e65100", distribution: "#1565c0", drop: "#546e7a" };
 const NEUTRAL = "#78909c";
@@ -81,6 +82,7 @@ const SEARCH_KIND_LAYERS = { client: "clients", contract: "contracts", order: "o
 let tileIndex = null;
 let plantEdit = null; // the plant editor, for users who may add or change the network plant
 let campaignForm = null; // "Notify these clients", for users who may create campaigns
+let schedule = null; // scheduling mode and the day board, for dispatchers
 const layerState = {}; // name -> {visible, filters: {filterName: value}}
 const choiceLabels = {}; // "layer.filter" -> {value: label}
 
@@ -140,10 +142,15 @@ const dateTimeFormat = new Intl.DateTimeFormat(document.documentElement.lang || 
 // ---------------------------------------------------------------- the map and its style
 
 
+// Orders recoloured live keep their new status as feature state until their tile reloads.
+const LIVE_PROPERTIES = { orders: "status" };
+
 function colorExpression(name) {
   const look = LAYER_LOOKS[name] || {};
   if (!look.palette) return look.color || NEUTRAL;
-  return ["match", ["to-string", ["get", look.property]], ...Object.entries(look.palette).flat(), NEUTRAL];
+  const value = LIVE_PROPERTIES[name] === look.property
+    ? ["coalesce", ["feature-state", look.property], ["get", look.property]] : ["get", look.property];
+  return ["match", ["to-string", value], ...Object.entries(look.palette).flat(), NEUTRAL];
 }
 
 const isCluster = ["to-boolean", ["get", "cluster"]];
@@ -206,11 +213,15 @@ function overlayLayers() {
 
 function addOverlays(map) {
   for (const layer of overlayLayers()) {
-    map.addSource(layer.name, {
-      type: "vector", tiles: [tileUrl(layer)], minzoom: layer.minzoom,
-      maxzoom: Math.min(layer.maxzoom, SOURCE_MAX_ZOOM),
-    });
-    for (const styleLayer of styleLayersFor(layer)) map.addLayer(styleLayer);
+    if (layer.name === "technicians" && config.live) {
+      live.addTechnicians(map);
+    } else {
+      map.addSource(layer.name, {
+        type: "vector", tiles: [tileUrl(layer)], minzoom: layer.minzoom,
+        maxzoom: Math.min(layer.maxzoom, SOURCE_MAX_ZOOM), promoteId: "id",
+      });
+      for (const styleLayer of styleLayersFor(layer)) map.addLayer(styleLayer);
+    }
     setLayerVisible(map, layer.name, layerState[layer.name].visible);
   }
 }
@@ -233,6 +244,29 @@ function applyVisibility(map, name) {
 
 function refreshLayerTiles(map, layer) {
   map.getSource(layer.name).setTiles([tileUrl(layer)]);
+}
+
+function refreshNamedLayer(map, name) {
+  const layer = tileIndex.layers.find((item) => item.name === name);
+  if (layer && map.getSource(name)?.setTiles) refreshLayerTiles(map, layer);
+}
+
+// Another mode's filters over a layer (scheduling shows only the orders it can place), or back to
+// the switcher's own with null; the layer is shown while they apply.
+const savedFilters = {};
+function setLayerFilters(map, name, filters) {
+  const state = layerState[name];
+  if (!state) return;
+  if (filters) {
+    savedFilters[name] ??= { filters: state.filters, visible: state.visible };
+    state.filters = filters;
+    setLayerVisible(map, name, true);
+  } else if (savedFilters[name]) {
+    state.filters = savedFilters[name].filters;
+    setLayerVisible(map, name, savedFilters[name].visible);
+    delete savedFilters[name];
+  }
+  refreshNamedLayer(map, name);
 }
 
 // ---------------------------------------------------------------- layer switcher, filters, legend
@@ -413,6 +447,11 @@ function clickableLayerIds(map) {
 function onMapClick(map, event) {
   if (selection.drawing || selection.justFinished() || plantEdit?.capturesClicks()) return;
   const features = map.queryRenderedFeatures(event.point, { layers: clickableLayerIds(map) });
+  if (schedule?.capturesClicks()) {
+    const order = features.find((item) => item.layer.id === "orders-points");
+    if (order) schedule.pick(order.properties.id);
+    return;
+  }
   if (!features.length) return;
   // Points first: a click on a box inside a coverage area means the box.
   const feature = features.find((item) => item.geometry.type === "Point") || features[0];
@@ -646,6 +685,97 @@ const selection = {
   },
 };
 
+// ---------------------------------------------------------------- live board
+
+// Technicians move and orders change colour as `ws/fieldops/live/` reports them (fieldops.live):
+// technicians are a GeoJSON source updated in place, orders keep their new status as feature
+// state. A dropped socket reconnects with growing pauses; meanwhile the map polls.
+const LIVE_RETRY_MS = [1000, 2000, 5000, 10000, 30000];
+const LIVE_POLL_MS = 15000;
+
+const live = {
+  map: null,
+  technicians: { type: "FeatureCollection", features: [] },
+  byId: new Map(),
+  failures: 0,
+  pollTimer: null,
+  messages: 0, // how many arrived, for the browser tests
+
+  addTechnicians(map) {
+    map.addSource("technicians", { type: "geojson", data: this.technicians });
+    map.addLayer({
+      id: "technicians-points", type: "circle", source: "technicians", layout: { visibility: "none" },
+      paint: {
+        "circle-color": LAYER_LOOKS.technicians.color, "circle-stroke-color": "#ffffff", "circle-stroke-width": 2,
+        "circle-radius": ["interpolate", ["linear"], ["zoom"], 12, 6, 18, 11],
+      },
+    });
+  },
+
+  async loadTechnicians() {
+    const data = await fetchJson(`${config.live.technicians}?active=true&page_size=1000`);
+    this.byId = new Map();
+    this.technicians.features = data.features.map((feature) => {
+      const id = feature.id ?? feature.properties.id;
+      const where = feature.properties.last_position?.coordinates || feature.geometry.coordinates;
+      const item = { type: "Feature", geometry: { type: "Point", coordinates: where }, properties: { id, name: feature.properties.name } };
+      this.byId.set(id, item);
+      return item;
+    });
+    this.map.getSource("technicians").setData(this.technicians);
+  },
+
+  connect(map) {
+    this.map = map;
+    this.loadTechnicians().catch((error) => console.error(error));
+    this.open();
+  },
+
+  open() {
+    const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${config.live.socket}`);
+    socket.addEventListener("open", () => {
+      this.failures = 0;
+      this.stopPolling();
+      document.getElementById("map").dataset.live = "open";
+    });
+    socket.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
+    socket.addEventListener("close", () => {
+      document.getElementById("map").dataset.live = "closed";
+      this.startPolling();
+      const pause = LIVE_RETRY_MS[Math.min(this.failures, LIVE_RETRY_MS.length - 1)];
+      this.failures += 1;
+      setTimeout(() => this.open(), pause);
+    });
+  },
+
+  receive(message) {
+    this.messages += 1;
+    if (message.type === "position") {
+      const technician = this.byId.get(message.technician);
+      if (!technician) return;
+      technician.geometry.coordinates = message.point;
+      this.map.getSource("technicians").setData(this.technicians);
+    } else if (message.type === "order") {
+      this.map.setFeatureState({ source: "orders", sourceLayer: "orders", id: message.id }, { status: message.status });
+      schedule?.orderChanged(message);
+    }
+  },
+
+  // While the socket is down: technicians and order tiles every LIVE_POLL_MS (tiles revalidate by ETag).
+  startPolling() {
+    if (this.pollTimer) return;
+    this.pollTimer = setInterval(() => {
+      this.loadTechnicians().catch(() => {});
+      refreshNamedLayer(this.map, "orders");
+    }, LIVE_POLL_MS);
+  },
+
+  stopPolling() {
+    clearInterval(this.pollTimer);
+    this.pollTimer = null;
+  },
+};
+
 // ---------------------------------------------------------------- start
 
 async function start() {
@@ -671,6 +801,7 @@ async function start() {
     attributionControl: false,
   });
   window.malhaMap = map; // for the browser tests
+  window.malhaLive = live;
   map.addControl(new maplibregl.NavigationControl(), "top-right");
   map.addControl(new maplibregl.ScaleControl(), "bottom-left");
   map.addControl(new maplibregl.AttributionControl({
@@ -686,6 +817,15 @@ async function start() {
         element, errorText, csrfToken, currentSelection: () => selection.body(),
       });
     }
+    if (config.schedule) {
+      schedule = setupSchedule(map, config.schedule, {
+        element, errorText, fetchJson, postJson, showMessage, csrfToken,
+        setOrderFilters: (filters) => setLayerFilters(map, "orders", filters),
+        refreshOrders: () => refreshNamedLayer(map, "orders"),
+      });
+      window.malhaSchedule = schedule; // for the browser tests
+    }
+    if (config.live) live.connect(map);
     if (config.plant_edit) {
       plantEdit = setupPlantEdit(map, config.plant_edit, {
         element, errorText, csrfToken, showMessage, closePopup: () => popup?.remove(),

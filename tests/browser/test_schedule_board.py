@@ -1,0 +1,190 @@
+"""Scheduling mode of the dispatcher map in headless Chromium: pick orders on the map, place
+them on the day board, see a conflict, fix it, save; run the optimiser and accept its plan."""
+import datetime
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.utils import timezone
+
+from crm.services import create_person
+from fieldops.choices import OrderStatus
+from fieldops.models import ServiceOrder, Skill
+from fieldops.services import create_service_order, create_technician
+from gis.osm_import import import_osm
+from routing.models import RoutePlan
+from tests.browser.test_map import click_at, jump_to, wait_for_features
+from tests.gis.test_import_osm import TINY_OSM
+from tests.integration.conftest import celery_worker  # noqa: F401  (fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BASE = (-51.2000, -30.0000)
+# Four clients along the small street grid of tiny.osm.
+STOPS = [(-51.1985, -30.0000), (-51.1980, -29.9993), (-51.1970, -29.9990), (-51.1990, -30.0004)]
+MIDDLE = (-51.1983, -29.9995)
+
+
+def tomorrow():
+    return timezone.localdate() + datetime.timedelta(days=1)
+
+
+def at(hour, minute=0):
+    return timezone.make_aware(datetime.datetime.combine(tomorrow(), datetime.time(hour, minute)))
+
+
+@pytest.fixture
+def street_day(make_user):
+    """Two technicians at the same base, four repairs for tomorrow on the street grid."""
+    import_osm(TINY_OSM)
+    splicing = Skill.objects.create(code="splicing", name="Fibre splicing")
+    technicians = [
+        create_technician(
+            user=make_user(name, "technician", first_name=name.title()), skills=skills,
+            shift_start=datetime.time(8), shift_end=datetime.time(17),
+            start_point=Point(*BASE, srid=4326), end_point=Point(*BASE, srid=4326),
+        )
+        for name, skills in (("ana", [splicing]), ("bia", []))
+    ]
+    person = create_person(name="Carla Dias", stage="client", document="390.533.447-05")
+    orders = [
+        create_service_order(
+            order_type="repair", person=person, point=Point(*point, srid=4326), window_start=at(8),
+            window_end=at(17), estimated_minutes=60,
+        )
+        for point in STOPS
+    ]
+    return technicians, orders
+
+
+@pytest.fixture
+def board_page(page, make_user, login, street_day):
+    """The map in scheduling mode on tomorrow's board, zoomed in on the orders."""
+    make_user("despachante", "dispatcher")
+    login("despachante")
+    page.wait_for_url("**/")
+    page.set_default_timeout(20000)
+    page.goto("/map/")
+    page.wait_for_selector("#map[data-ready]")
+    page.click("#schedule-toggle")
+    page.locator("#schedule-date").fill(tomorrow().isoformat())
+    page.locator("#schedule-date").dispatch_event("change")
+    page.wait_for_function("() => document.querySelectorAll('[data-technician-row]').length === 2")
+    jump_to(page, *MIDDLE, 17)
+    wait_for_features(page, "orders-points", 4)
+    return page
+
+
+def timeline(page, technician):
+    return page.locator(f".board-timeline[data-technician='{technician.pk}']")
+
+
+def wait_for_check(page):
+    page.wait_for_function("() => !document.querySelector('#schedule-board').dataset.checking")
+
+
+def drop_at(page, card, row, hour, minute=0):
+    """Drag a board card onto a technician's row at a time of day (HTML5 drag and drop)."""
+    box = row.bounding_box()
+    span = page.evaluate("() => [...document.querySelectorAll('.board-hours span')].map((s) => s.textContent)")
+    first_hour = int(span[0][:2])
+    last_hour = first_hour + len(span)  # the labels run from the first full hour to the last one before the end
+    share = ((hour - first_hour) * 60 + minute + 5) / ((last_hour - first_hour) * 60)
+    card.drag_to(row, target_position={"x": box["width"] * share, "y": box["height"] / 2})
+
+
+def test_the_dispatcher_picks_places_fixes_a_conflict_and_saves(board_page, street_day, screenshot):
+    page = board_page
+    (ana, bia), orders = street_day
+    first, second, third, fourth = orders
+
+    # Click three orders in the order ana should go: numbered on the map and in the panel.
+    for order in (first, second, third):
+        click_at(page, *order.point.coords)
+    page.wait_for_function("() => document.querySelectorAll('#schedule-picks li').length === 3")
+    assert page.locator(".schedule-marker.pick").all_inner_texts() == ["1", "2", "3"]
+    screenshot("schedule-picks")
+
+    page.select_option("#schedule-sequence-technician", str(ana.pk))
+    page.click("#schedule-assign-sequence")
+    wait_for_check(page)
+    page.wait_for_function(f"() => document.querySelectorAll(\".board-timeline[data-technician='{ana.pk}'] .board-card\").length === 3")
+    numbers = timeline(page, ana).locator(".card-number").all_inner_texts()
+    assert numbers == ["1", "2", "3"]
+    assert page.locator("#board-status").inner_text() == "No conflicts"
+    routes = page.evaluate("() => malhaMap.getSource('schedule-routes').serialize().data.features.length")
+    assert routes == 1
+
+    # The fourth goes onto ana's row at 08:15, on top of her first stop: an overlap, shown before saving.
+    click_at(page, *fourth.point.coords)
+    card = page.locator(f".board-pool .board-card[data-order='{fourth.pk}']")
+    drop_at(page, card, timeline(page, ana), 8, 15)
+    wait_for_check(page)
+    page.locator("#board-conflicts li[data-kind=overlap]").first.wait_for()
+    assert "conflict" in page.locator("#board-status").inner_text()
+    assert page.locator("#board-save").is_disabled()
+    assert page.locator(f".board-card.conflict-error[data-order='{fourth.pk}']").count() == 1
+    screenshot("schedule-conflict")
+
+    # Fixed with the keyboard-friendly form: bia at 10:00 instead.
+    page.locator(f".board-card[data-order='{fourth.pk}'] .card-assign").click()
+    page.select_option("#board-assign-technician", str(bia.pk))
+    page.fill("#board-assign-time", "10:00")
+    page.click("#board-assign-apply")
+    wait_for_check(page)
+    page.wait_for_function("() => document.querySelector('#board-status').textContent === 'No conflicts'")
+    assert timeline(page, bia).locator(f".board-card[data-order='{fourth.pk}']").count() == 1
+    assert page.evaluate("() => malhaMap.getSource('schedule-routes').serialize().data.features.length") == 2
+    screenshot("schedule-fixed")
+
+    page.click("#board-save")
+    page.wait_for_function("() => !document.querySelector('#map-message').hidden")
+    assert "Saved: 4 orders scheduled." in page.locator("#map-message").inner_text()
+    scheduled = {order.pk: order for order in ServiceOrder.objects.all()}
+    assert {order.status for order in scheduled.values()} == {OrderStatus.SCHEDULED}
+    ana_day = sorted((o for o in scheduled.values() if o.assignee_id == ana.pk), key=lambda o: o.scheduled_start)
+    assert [o.pk for o in ana_day] == [first.pk, second.pk, third.pk]
+    assert scheduled[fourth.pk].assignee_id == bia.pk
+    assert scheduled[fourth.pk].scheduled_start == at(10)
+    # The saved board comes back from the server, still without conflicts.
+    wait_for_check(page)
+    page.wait_for_function("() => document.querySelector('#board-status').textContent === 'No conflicts'")
+    screenshot("schedule-saved")
+
+
+def test_a_stale_board_is_refused_with_a_clear_message(board_page, street_day):
+    page = board_page
+    (ana, _bia), orders = street_day
+    click_at(page, *orders[0].point.coords)
+    page.wait_for_function("() => document.querySelectorAll('#schedule-picks li').length === 1")
+    page.select_option("#schedule-sequence-technician", str(ana.pk))
+    page.click("#schedule-assign-sequence")
+    wait_for_check(page)
+    page.wait_for_function("() => !document.querySelector('#board-save').disabled")
+    # Another dispatcher edits the order meanwhile.
+    from fieldops.services import update_service_order
+
+    update_service_order(orders[0], description="Client asked for the afternoon")
+    page.click("#board-save")
+    page.locator("#board-message").wait_for()
+    assert "Reload it and try again; nothing was saved." in page.locator("#board-message").inner_text()
+    assert ServiceOrder.objects.get(pk=orders[0].pk).status == OrderStatus.OPEN
+
+
+def test_the_optimiser_runs_from_the_board_and_its_plan_is_accepted(
+    board_page, street_day, celery_worker, screenshot  # noqa: F811 (fixture)
+):
+    page = board_page
+    page.fill("#schedule-optimise-seconds", "1")
+    page.click("#schedule-optimise")
+    # The live server speaks no WebSocket: the page polls the plan until it is solved.
+    page.locator("#schedule-compare").wait_for(timeout=90000)
+    cells = page.locator("#schedule-compare tbody tr").all_inner_texts()
+    assert len(cells) == 4
+    assert cells[3].split("\t")[1:] == ["4", "0"]  # not scheduled: all four on the board, none in the plan
+    screenshot("schedule-optimiser")
+    page.click("#schedule-plan-accept")
+    page.wait_for_function("() => document.querySelector('#schedule-compare').hidden")
+    assert RoutePlan.objects.get().status == "accepted"
+    assert set(ServiceOrder.objects.values_list("status", flat=True)) == {OrderStatus.SCHEDULED}
+    page.wait_for_function("() => document.querySelectorAll('.board-timeline .board-card').length === 4")
+    screenshot("schedule-optimiser-accepted")
