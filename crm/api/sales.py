@@ -6,7 +6,8 @@ Leads (`/api/crm/leads/`)
     `POST <id>/move/` {stage, lost_reason, lost_detail, version}; sending a proposal moves
     a lead to proposal_sent and `POST <id>/convert/` to won. PATCH and move take the
     `version` last read; a stale one answers 409. `GET geojson/?in_bbox=` is the leads map,
-    `GET counts/` the number of leads per stage (both take the list's filters).
+    `GET counts/` the number of leads per stage (both take the list's filters);
+    `?ordering=next_action_at` lists the next things to do first.
     Sales reps see their own leads and unowned ones (and take an unowned lead by working
     on it); administrators see all.
 
@@ -30,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -266,6 +268,8 @@ class LeadViewSet(ConflictAs409, GeoJsonMixin, ServiceWriteMixin, ModelViewSet):
     serializer_class = LeadSerializer
     geojson_serializer_class = LeadFeatureSerializer
     filterset_class = LeadFilterSet
+    filter_backends = [*GeoJsonMixin.filter_backends, OrderingFilter]
+    ordering_fields = ["next_action_at", "created_at", "updated_at"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):

@@ -182,3 +182,11 @@ def test_counts_per_stage_for_the_board(rep, other_rep, make_lead):
     make_lead("Not mine", owner=other_rep.user)
     response = rep.get(f"{URL}counts/")
     assert response.json() == {"new": 1, "contacted": 1, "proposal_sent": 0, "won": 0, "lost": 0}
+
+
+def test_ordered_by_next_action(rep, make_lead):
+    now = timezone.now()
+    later = make_lead("Later", owner=rep.user, next_action_at=now + datetime.timedelta(days=2))
+    sooner = make_lead("Sooner", owner=rep.user, next_action_at=now + datetime.timedelta(days=1))
+    rows = rep.get(URL, {"ordering": "next_action_at"}).json()["results"]
+    assert [row["id"] for row in rows] == [sooner.pk, later.pk]
