@@ -393,6 +393,7 @@ class ProposalSerializer(serializers.ModelSerializer):
             "rejection_reason",
         ]
         extra_kwargs = {
+            "message": {"max_length": 2000},
             "valid_from": {"required": False},
             "valid_until": {"required": False},
             "rep": {"required": False},

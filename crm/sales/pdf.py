@@ -1,6 +1,7 @@
 """The proposal PDF, in the proposal's language, with the money written as billing writes it."""
 
 import io
+import textwrap
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -9,6 +10,10 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from billing.pdf import brl
+
+# Characters of the message per line at 10 pt Helvetica across the page's text width; the
+# API caps the message (ProposalSerializer) so it fits on the page.
+MESSAGE_COLUMNS = 95
 
 
 def _date(day):
@@ -73,9 +78,10 @@ def _render(proposal):
         canvas.drawRightString(width - left - 30 * mm, y, brl(item.discount))
         canvas.drawRightString(width - left, y, brl(item.price))
     y -= 12 * mm
-    for line in proposal.message.splitlines()[:20]:
-        canvas.drawString(left, y, line[:100])
-        y -= 5 * mm
+    for paragraph in proposal.message.splitlines():
+        for line in textwrap.wrap(paragraph, MESSAGE_COLUMNS) or [""]:
+            canvas.drawString(left, y, line)
+            y -= 5 * mm
     if proposal.signed_at:
         y -= 6 * mm
         canvas.setFont("Helvetica-Bold", 10)

@@ -359,3 +359,12 @@ def test_a_lost_leads_proposal_is_neither_sent_nor_accepted(rep, proposal, lead,
         assert response.json() == {"non_field_errors": ["Lead is lost; reopen it first."]}
     new = rep.post(URL, {"lead": lead.pk, "items": [{"plan": plan.pk}]}, format="json")
     assert new.status_code == 400 and new.json() == {"lead": ["Lead is lost; reopen it first."]}
+
+
+def test_a_long_message_is_wrapped_on_the_pdf_not_cut(rep, proposal):
+    message = "Instalação grátis e roteador Wi-Fi 6 em comodato. " * 30 + "Fim da mensagem."
+    response = rep.patch(detail(proposal), {"message": message}, format="json")
+    assert response.status_code == 200
+    assert b"Fim da mensagem." in rep.get(detail(proposal, "pdf")).content
+    too_long = rep.patch(detail(proposal), {"message": "x" * 2001}, format="json")
+    assert too_long.status_code == 400 and "message" in too_long.json()
