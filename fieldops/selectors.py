@@ -142,33 +142,75 @@ def overdue_orders_visible_to(user, now=None):
     return service_orders_visible_to(user).filter(overdue_q(now)).order_by("due_at")
 
 
-def technician_sla_report(first_day, last_day):
-    """Per technician, the orders they completed between the two days (inclusive, local time)
-    and how many of those met their SLA deadline; sorted by name."""
+# What a field report may group its lines by, besides the technician.
+REPORT_GROUPS = {"type": "order_type", "priority": "priority"}
+
+
+def report_period(first_day, last_day):
+    """The moments a period of whole local days runs between, [since, until)."""
     zone = timezone.get_current_timezone()
     since = datetime.datetime.combine(first_day, datetime.time.min, zone)
     until = datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min, zone)
-    rows = (
-        ServiceOrder.objects.filter(
-            status=OrderStatus.COMPLETED, completed_at__gte=since, completed_at__lt=until,
-            assignee__isnull=False,
-        )
-        .values("assignee")
+    return since, until
+
+
+def completed_orders_in(first_day, last_day):
+    """Orders with a technician completed between the two days: what every field report counts."""
+    since, until = report_period(first_day, last_day)
+    return ServiceOrder.objects.filter(
+        status=OrderStatus.COMPLETED, completed_at__gte=since, completed_at__lt=until,
+        assignee__isnull=False,
+    )
+
+
+def technician_names(pks):
+    return {pk: str(technician) for pk, technician in Technician.objects.select_related("user").in_bulk(pks).items()}
+
+
+def report_line_key(line, by):
+    """Sort key of a report line: technician name, then the group's own order."""
+    return (line["name"].lower(), line[REPORT_GROUPS[by]] if by else 0)
+
+
+def technician_sla_report(first_day, last_day, by=None, now=None):
+    """Per technician (and per order type or priority with `by`), the SLA over the period:
+    orders completed in it by their deadline (`on_time`) or after it (`late`), and orders
+    still not done whose deadline passed in it (`open_overdue`).
+
+    `sla_compliance` is the percentage of all of those done on time.
+    """
+    keys = ["assignee", *([REPORT_GROUPS[by]] if by else [])]
+    since, until = report_period(first_day, last_day)
+    completed = (
+        completed_orders_in(first_day, last_day)
+        .values(*keys)
         .annotate(completed=Count("id"), on_time=Count("id", filter=Q(completed_at__lte=F("due_at"))))
         .order_by()
     )
-    technicians = Technician.objects.select_related("user").in_bulk([row["assignee"] for row in rows])
-    report = [
-        {
-            "technician": row["assignee"],
-            "name": str(technicians[row["assignee"]]),
-            "completed": row["completed"],
-            "on_time": row["on_time"],
-            "sla_compliance": round(100 * row["on_time"] / row["completed"], 1),
-        }
-        for row in rows
-    ]
-    return sorted(report, key=lambda line: line["name"].lower())
+    overdue = (
+        ServiceOrder.objects.filter(overdue_q(now), assignee__isnull=False, due_at__gte=since, due_at__lt=until)
+        .values(*keys)
+        .annotate(open_overdue=Count("id"))
+        .order_by()
+    )
+    lines = {}
+    for row in [*completed, *overdue]:
+        line = lines.setdefault(
+            tuple(row[key] for key in keys),
+            {**{key: row[key] for key in keys}, "completed": 0, "on_time": 0, "open_overdue": 0},
+        )
+        for count in ("completed", "on_time", "open_overdue"):
+            line[count] += row.get(count, 0)
+    names = technician_names({line["assignee"] for line in lines.values()})
+    report = []
+    for line in lines.values():
+        technician = line.pop("assignee")
+        line.update(
+            technician=technician, name=names[technician], late=line["completed"] - line["on_time"],
+            sla_compliance=round(100 * line["on_time"] / (line["completed"] + line["open_overdue"]), 1),
+        )
+        report.append(line)
+    return sorted(report, key=lambda line: report_line_key(line, by))
 
 
 def order_events(order):

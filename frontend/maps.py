@@ -9,6 +9,7 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from jinja2 import Template
+from markupsafe import escape
 
 OSM_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap contributors</a>'
 
@@ -85,4 +86,37 @@ def plant_overview_map(roads, coverage, boxes, pops):
         "padding:2px 4px;border-radius:3px;width:max-content}</style>"
     ))
     folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap
+
+
+def route_sheet_map(route, stops, start, end, streets):
+    """A technician's day for paper: the streets around as the base, the route line along them,
+    the numbered stops and the start (and end, when elsewhere).
+
+    `route` and `streets` are GeoJSON FeatureCollections, `stops` (number, (lon, lat), label)
+    and `start`/`end` (lon, lat)."""
+    fmap = offline_map(zoom=14)
+    folium.GeoJson(
+        streets, name=_("Streets"), control=False,
+        style_function=lambda feature: {"color": "#b8c2cc", "weight": 1.5, "opacity": 1},
+    ).add_to(fmap)
+    folium.GeoJson(
+        route, name=_("Route"), control=False,
+        style_function=lambda feature: {"color": "#0b6e4f", "weight": 4, "opacity": 0.85},
+    ).add_to(fmap)
+    places = [(_("Start"), start)] if start == end else [(_("Start"), start), (_("End"), end)]
+    for label, (lon, lat) in places:
+        folium.Marker(location=(lat, lon), tooltip=str(label), icon=folium.DivIcon(
+            html=f'<div class="sheet-base">{escape(str(label))}</div>', icon_size=(0, 0))).add_to(fmap)
+    for number, (lon, lat), label in stops:
+        folium.Marker(location=(lat, lon), tooltip=escape(label), icon=folium.DivIcon(
+            html=f'<div class="sheet-stop">{number}</div>', icon_size=(24, 24), icon_anchor=(12, 12))).add_to(fmap)
+    fmap.get_root().header.add_child(folium.Element(
+        "<style>.sheet-stop{width:24px;height:24px;border-radius:50%;background:#0b6e4f;color:#fff;"
+        "font:700 13px/24px sans-serif;text-align:center;border:2px solid #fff;box-shadow:0 0 0 1px #0b6e4f}"
+        ".sheet-base{background:#1d2733;color:#fff;font:700 11px sans-serif;padding:2px 5px;border-radius:3px;"
+        "width:max-content;transform:translate(-50%,-50%)}</style>"
+    ))
+    lons, lats = zip(start, end, *[point for _n, point, _l in stops])
+    fmap.fit_bounds([(min(lats), min(lons)), (max(lats), max(lons))], padding=(30, 30))
     return fmap

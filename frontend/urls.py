@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from .views import dispatch, sales
+from .views import dispatch, fieldops_reports, sales
 
 app_name = "frontend"
 
@@ -13,6 +13,10 @@ urlpatterns = [
     path("campaigns/<int:pk>/", dispatch.campaign_report, name="campaign-report"),
     path("sales/viability/", sales.viability, name="sales-viability"),
     path("widget/viability/<str:public_key>/", sales.viability_widget, name="viability-widget"),
+    path("reports/field/", fieldops_reports.field_reports, name="field-reports"),
+    path(
+        "reports/route-sheet/<int:technician_id>/<str:date>/", fieldops_reports.route_sheet, name="route-sheet"
+    ),
     # Strings of our JavaScript (djangojs domain), for gettext() in the browser.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="jsi18n"),
 ]

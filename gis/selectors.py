@@ -79,6 +79,24 @@ def main_roads_geojson(tolerance_m=5):
         return cursor.fetchone()[0]
 
 
+def streets_in_bbox_geojson(bbox, tolerance_m=2):
+    """Every street crossing `bbox` (xmin, ymin, xmax, ymax) as one GeoJSON FeatureCollection,
+    one line per direction pair: the base of a printed map, which has no tiles."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT json_build_object('type', 'FeatureCollection', 'features',
+                   COALESCE(json_agg(json_build_object(
+                       'type', 'Feature', 'properties', json_build_object('name', name),
+                       'geometry', ST_AsGeoJSON(ST_Simplify(geom, %s), 6)::json)), '[]'::json))
+            FROM geo_roadedge
+            WHERE geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326) AND (oneway OR source_id < target_id)
+            """,
+            [tolerance_m / 111_000, *bbox],
+        )
+        return cursor.fetchone()[0]
+
+
 def coverage_geojson():
     features = [
         {"type": "Feature", "properties": {"name": area.name}, "geometry": json.loads(area.area.geojson)}

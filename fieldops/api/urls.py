@@ -17,6 +17,9 @@ urlpatterns = [
     path(
         "reports/technicians/", views.TechnicianSlaReportView.as_view(), name="technician-sla-report"
     ),
+    path(
+        "reports/completed-orders/", views.CompletedOrdersReportView.as_view(), name="completed-orders-report"
+    ),
     path("schedule/board/", views.ScheduleBoardView.as_view(), name="schedule-board"),
     path("schedule/check/", views.ScheduleCheckView.as_view(), name="schedule-check"),
     path("schedule/apply/", views.ScheduleApplyView.as_view(), name="schedule-apply"),

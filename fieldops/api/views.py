@@ -9,13 +9,15 @@ from rest_framework.exceptions import APIException
 from rest_framework.generics import CreateAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.viewsets import ModelViewSet
 
 from core.mixins import GeoJsonMixin, ServiceWriteMixin
 from core.permissions import RoleModelPermissions
-from fieldops import scheduling, selectors, services
+from fieldops import reports, scheduling, selectors, services
 from fieldops.filtersets import ServiceOrderFilterSet, SkillFilterSet, TechnicianFilterSet
 
 from . import serializers
@@ -150,20 +152,91 @@ class PositionReportView(CreateAPIView):
         )
 
 
-class TechnicianSlaReportView(APIView):
-    """Orders each technician completed in a period and their SLA compliance (dispatchers, admins)."""
+class ReportTableRenderer(BaseRenderer):
+    """Renders a report view's lines as the file its `table` builds (CSV or PDF)."""
+
+    render_table = None
+    extension = ""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        view, response = renderer_context["view"], renderer_context["response"]
+        table = view.table(data)
+        response["Content-Disposition"] = f'attachment; filename="{table.filename}.{self.extension}"'
+        return self.render_table(table)
+
+
+class CsvReportRenderer(ReportTableRenderer):
+    media_type, format, extension, charset = "text/csv", "csv", "csv", "utf-8"
+    render_table = staticmethod(reports.table_csv)
+
+
+class PdfReportRenderer(ReportTableRenderer):
+    media_type, format, extension, charset = "application/pdf", "pdf", "pdf", None
+    render_table = staticmethod(reports.table_pdf)
+
+
+class ReportView(APIView):
+    """A field report for dispatchers and admins, as JSON or, with `?format=csv|pdf`, as a file.
+
+    Errors are always JSON, whatever format was asked for."""
 
     permission_classes = [ManagesOrders]
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CsvReportRenderer, PdfReportRenderer]
+    query_serializer = line_serializer = None
 
-    @extend_schema(
-        parameters=[serializers.ReportPeriodSerializer],
-        responses=serializers.TechnicianSlaLineSerializer(many=True),
-    )
+    def handle_exception(self, exc):
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().handle_exception(exc)
+
+    def lines(self, query):
+        raise NotImplementedError
+
     def get(self, request):
-        period = serializers.ReportPeriodSerializer(data=request.query_params)
-        period.is_valid(raise_exception=True)
-        report = selectors.technician_sla_report(**period.validated_data)
-        return Response(serializers.TechnicianSlaLineSerializer(report, many=True).data)
+        query = self.query_serializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        self.query = query.validated_data
+        return Response(self.line_serializer(self.lines(self.query), many=True).data)
+
+
+class TechnicianSlaReportView(ReportView):
+    """SLA per technician over a period (`by` also splits it by order type or priority): orders
+    completed on time and late, orders still open past their deadline, the compliance percentage."""
+
+    query_serializer = serializers.GroupedReportQuerySerializer
+    line_serializer = serializers.TechnicianSlaLineSerializer
+
+    def lines(self, query):
+        return selectors.technician_sla_report(query["first_day"], query["last_day"], by=query.get("by"))
+
+    def table(self, lines):
+        return reports.sla_table(lines, self.query["first_day"], self.query["last_day"], self.query.get("by"))
+
+    @extend_schema(parameters=[serializers.GroupedReportQuerySerializer],
+                   responses=serializers.TechnicianSlaLineSerializer(many=True))
+    def get(self, request):
+        return super().get(request)
+
+
+class CompletedOrdersReportView(ReportView):
+    """Orders each technician completed in a period (one technician, some order types, split by
+    type or priority with `by`): how many, fixed at the first visit, reopened, average time on site."""
+
+    query_serializer = serializers.CompletedReportQuerySerializer
+    line_serializer = serializers.CompletedOrdersLineSerializer
+
+    def lines(self, query):
+        return reports.completed_orders_report(
+            query["first_day"], query["last_day"], by=query.get("by"), technician=query.get("technician"),
+            order_types=query.get("type", ()),
+        )
+
+    def table(self, lines):
+        return reports.completed_table(lines, self.query["first_day"], self.query["last_day"], self.query.get("by"))
+
+    @extend_schema(parameters=[serializers.CompletedReportQuerySerializer],
+                   responses=serializers.CompletedOrdersLineSerializer(many=True))
+    def get(self, request):
+        return super().get(request)
 
 
 class ServiceOrderViewSet(ConflictAs409, GeoJsonMixin, ServiceWriteMixin, ModelViewSet):

@@ -13,6 +13,7 @@ from rest_framework.viewsets import ModelViewSet, ReadOnlyModelViewSet
 
 from billing.choices import ContractStatus
 from core.mixins import GeoJsonMixin, ServiceWriteMixin
+from core.spreadsheets import spreadsheet_safe
 from gis import geocoding, search, selection, selectors, services
 from gis.filtersets import (
     AddressPointFilterSet,
@@ -204,12 +205,6 @@ class _Echo:
         return value
 
 
-def _spreadsheet_safe(value):
-    """Text a spreadsheet will not run as a formula (CSV injection)."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 class SelectionExportView(APIView):
     """Every contract inside the polygon as CSV for spreadsheets: UTF-8 with BOM, `;` separated."""
 
@@ -240,9 +235,9 @@ class SelectionExportView(APIView):
             for contract in contracts.iterator(chunk_size=2000):
                 address = contract.installation_address
                 yield writer.writerow([
-                    contract.number, status_labels[contract.status], _spreadsheet_safe(contract.plan.name),
-                    _spreadsheet_safe(contract.person), contract.person.document,
-                    contract.person.mobile_phone, _spreadsheet_safe(address), address.cep_display,
+                    contract.number, status_labels[contract.status], spreadsheet_safe(contract.plan.name),
+                    spreadsheet_safe(contract.person), contract.person.document,
+                    contract.person.mobile_phone, spreadsheet_safe(address), address.cep_display,
                     f"{contract.point.x:.6f}", f"{contract.point.y:.6f}",
                 ])
 
