@@ -262,6 +262,15 @@ class SaleSerializer(serializers.ModelSerializer):
         return user_name(sale.rep)
 
 
+class MayConvert(RoleModelPermissions):
+    """Converting signs a contract and opens a service order: it needs those permissions too."""
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and request.user.has_perms(
+            ["billing.add_contract", "fieldops.add_serviceorder"]
+        )
+
+
 class LeadViewSet(ConflictAs409, GeoJsonMixin, ServiceWriteMixin, ModelViewSet):
     """The sales pipeline's leads; see the module documentation for the rules."""
 
@@ -307,7 +316,7 @@ class LeadViewSet(ConflictAs409, GeoJsonMixin, ServiceWriteMixin, ModelViewSet):
         return Response(LeadSerializer(lead, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ConvertSerializer, responses={201: SaleSerializer})
-    @action(detail=True, methods=["post"], filterset_class=None)
+    @action(detail=True, methods=["post"], filterset_class=None, permission_classes=[MayConvert])
     def convert(self, request, pk=None):
         """Client + contract awaiting installation (port reserved) + installation order, in one
         transaction. A taken port answers 409; nothing is written on any error."""

@@ -279,3 +279,12 @@ def test_two_reps_converting_at_once_get_different_ports_or_a_conflict(
     rival.join(timeout=20)
     assert isinstance(outcome["error"], Conflict)
     assert nothing_written(fourth)
+
+
+def test_converting_needs_the_right_to_sign_contracts_and_open_orders(
+    english_client_for, lead, plan
+):
+    billing_clerk = english_client_for("billing")  # may edit leads, not open service orders
+    assert convert(billing_clerk, lead, plan=plan.pk).status_code == 403
+    assert convert(english_client_for("dispatcher"), lead, plan=plan.pk).status_code == 403
+    assert convert(english_client_for("admin"), lead, plan=plan.pk).status_code == 201
