@@ -320,11 +320,14 @@ def create_proposal(
         language=language or settings.LANGUAGE_CODE,
         message=message,
     )
-    _check_validity_dates(proposal)
+    _check_proposal(proposal, user)
     return _save_proposal(proposal, _proposal_items(items, user))
 
 
-def _check_validity_dates(proposal):
+def _check_proposal(proposal, user):
+    """Validity dates in order and not over; a rep names only themselves as responsible."""
+    if selectors.sees_only_own_leads(user) and proposal.rep_id != user.pk:
+        raise ValidationError({"rep": [_("Only an administrator names another rep.")]})
     if proposal.valid_until < proposal.valid_from:
         raise ValidationError({"valid_until": [_("The validity must end on or after its start.")]})
     if proposal.valid_until < timezone.localdate():
@@ -360,7 +363,7 @@ def update_proposal(proposal, *, user, items=None, **fields):
     fields.pop("lead", None)
     for name, value in fields.items():
         setattr(proposal, name, value)
-    _check_validity_dates(proposal)
+    _check_proposal(proposal, user)
     return _save_proposal(proposal, None if items is None else _proposal_items(items, user))
 
 

@@ -368,3 +368,19 @@ def test_a_long_message_is_wrapped_on_the_pdf_not_cut(rep, proposal):
     assert b"Fim da mensagem." in rep.get(detail(proposal, "pdf")).content
     too_long = rep.patch(detail(proposal), {"message": "x" * 2001}, format="json")
     assert too_long.status_code == 400 and "message" in too_long.json()
+
+
+def test_a_rep_is_the_responsible_of_their_proposals(rep, other_rep, admin, lead, plan):
+    named = rep.post(
+        URL,
+        {"lead": lead.pk, "rep": other_rep.user.pk, "items": [{"plan": plan.pk}]},
+        format="json",
+    )
+    assert named.status_code == 400
+    assert named.json() == {"rep": ["Only an administrator names another rep."]}
+    by_admin = admin.post(
+        URL,
+        {"lead": lead.pk, "rep": other_rep.user.pk, "items": [{"plan": plan.pk}]},
+        format="json",
+    )
+    assert by_admin.status_code == 201 and by_admin.json()["rep"] == other_rep.user.pk
