@@ -14,6 +14,7 @@ from .models import (
     Commission,
     CommissionRule,
     Delivery,
+    Lead,
     MessageLog,
     OptOut,
     Person,
@@ -299,16 +300,21 @@ class SalesChannelAdmin(admin.ModelAdmin):
 
 
 @admin.register(ViabilityCheck)
-class ViabilityCheckAdmin(GeoModelAdmin):
-    """Every viability answer, read-only: the sales reports' raw data."""
+class ViabilityCheckAdmin(ReadOnlyAdmin):
+    """Every viability answer (crm.sales.viability records them): the sales reports' raw data."""
 
     list_display = ["created_at", "address_text", "viable", "reason", "channel", "user", "box", "walking_distance_m"]
     list_filter = ["viable", "reason", "channel"]
+    list_select_related = ["channel", "user", "box"]
     search_fields = ["address_text"]
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(Lead)
+class LeadAdmin(ReadOnlyAdmin):
+    """Leads move through crm.sales.services (stages, versions, ownership); the admin shows them."""
+
+    list_display = ["person", "stage", "owner", "channel", "plan", "next_action_at", "updated_at"]
+    list_filter = ["stage", "channel", "lost_reason"]
+    list_select_related = ["person", "owner", "channel", "plan"]
+    search_fields = ["person__name", "address_text"]

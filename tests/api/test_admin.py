@@ -36,6 +36,8 @@ def test_changelist_and_add_pages(admin_client, model, contract, make_order):
             "orderevent", "checklistentry", "materialusage", "attachment", "positionreport",
             # written by crm.sales.services only
             "proposal", "proposalitem", "proposalattachment", "sale", "commission",
+            # written by crm.sales.viability and crm.sales.services only
+            "viabilitycheck", "lead",
         } else 200
     )
 
