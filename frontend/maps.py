@@ -115,7 +115,7 @@ def route_sheet_map(route, stops, start, end, streets):
         "<style>.sheet-stop{width:24px;height:24px;border-radius:50%;background:#0b6e4f;color:#fff;"
         "font:700 13px/24px sans-serif;text-align:center;border:2px solid #fff;box-shadow:0 0 0 1px #0b6e4f}"
         ".sheet-base{background:#1d2733;color:#fff;font:700 11px sans-serif;padding:2px 5px;border-radius:3px;"
-        "width:max-content;transform:translate(-50%,-50%)}</style>"
+        "width:max-content;transform:translate(-50%,-50%)}@media print{.leaflet-control-zoom{display:none}}</style>"
     ))
     lons, lats = zip(start, end, *[point for _n, point, _l in stops])
     fmap.fit_bounds([(min(lats), min(lons)), (max(lats), max(lons))], padding=(30, 30))
