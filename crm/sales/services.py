@@ -29,7 +29,16 @@ from billing.selectors import port_holder
 from billing.services import box_port_errors, create_contract
 from core.services import next_number
 from crm.choices import LeadStage, PersonStage, PersonType, ProposalStatus, SendingStatus
-from crm.models import Lead, Proposal, ProposalAttachment, ProposalItem, Sale, SalesTeamMember
+from crm.messaging.choices import Channel
+from crm.models import (
+    Lead,
+    MessageLog,
+    Proposal,
+    ProposalAttachment,
+    ProposalItem,
+    Sale,
+    SalesTeamMember,
+)
 from crm.services import create_address, create_person, update_person
 from fieldops.choices import OrderType
 from fieldops.services import Conflict, create_service_order
@@ -455,7 +464,8 @@ def deliver_proposal(proposal_id, send_request):
     proposal = selectors.proposal_for_sending(proposal_id)
     try:
         _require_in_validity(proposal)
-        proposal_email(proposal).send()
+        email = proposal_email(proposal)
+        email.send()
     except Exception as error:  # the claim must not stay "sending", whatever went wrong
         message = error.messages[0] if isinstance(error, ValidationError) else str(error)
         Proposal.objects.filter(pk=proposal_id).update(
@@ -466,13 +476,21 @@ def deliver_proposal(proposal_id, send_request):
         if not isinstance(error, (ValidationError, smtplib.SMTPException, OSError)):
             raise  # a bug, not a mail server's answer: let the worker log it
         return False
-    _record_sent(proposal)
+    _record_sent(proposal, email)
     return True
 
 
 @transaction.atomic
-def _record_sent(proposal):
+def _record_sent(proposal, email):
+    """The proposal is sent, its lead moves on, and the e-mail joins the person's message log."""
     proposal = _locked_proposal(proposal)
+    MessageLog.objects.create(
+        person=proposal.lead.person,
+        channel=Channel.EMAIL,
+        destination=proposal.email_to,
+        subject=email.subject,
+        body=email.body,
+    )
     proposal.sending_status = SendingStatus.SENT
     proposal.sent_at = timezone.now()
     if proposal.status == ProposalStatus.DRAFT:

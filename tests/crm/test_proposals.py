@@ -169,6 +169,9 @@ def test_sending_mails_the_pdf_once_and_moves_the_lead(
     assert message["To"] == "carlos@example.com" and "PR-000001" in message["Subject"]
     parts = {part.get_filename(): part for part in message.walk() if part.get_filename()}
     assert parts["PR-000001.pdf"].get_payload(decode=True).startswith(b"%PDF")
+    logged = lead.person.messages.get()
+    assert (logged.channel, logged.destination) == ("email", "carlos@example.com")
+    assert "PR-000001" in logged.subject and "Fibra 300" in logged.body
 
     # The task runs again for the same send request (a broker redelivery): nothing is sent.
     assert send_proposal_task.apply(args=(proposal.pk, str(proposal.send_request))).get() is False
