@@ -335,7 +335,7 @@ def create_proposal(
 
 def _check_proposal(proposal, user):
     """Validity dates in order and not over; a rep names only themselves as responsible."""
-    if selectors.sees_only_own_leads(user) and proposal.rep_id != user.pk:
+    if user is not None and selectors.sees_only_own_leads(user) and proposal.rep_id != user.pk:
         raise ValidationError({"rep": [_("Only an administrator names another rep.")]})
     if proposal.valid_until < proposal.valid_from:
         raise ValidationError({"valid_until": [_("The validity must end on or after its start.")]})
@@ -376,9 +376,8 @@ def update_proposal(proposal, *, user, items=None, **fields):
     return _save_proposal(proposal, None if items is None else _proposal_items(items, user))
 
 
-def _require_in_validity(proposal, today=None):
-    today = today or timezone.localdate()
-    if today > proposal.valid_until:
+def _require_in_validity(proposal):
+    if timezone.localdate() > proposal.valid_until:
         raise ValidationError(
             _("Proposal %(number)s expired on %(date)s; make a new one.")
             % {"number": proposal, "date": proposal.valid_until.strftime("%d/%m/%Y")},
