@@ -3,10 +3,11 @@
 A drop is laid along the street on foot, so one-way signs do not matter: the directed
 graph of routing.network becomes an undirected one weighted in metres (of two streets
 joining the same crossings, the shorter), built once per loaded road graph. Points snap
-with routing.network.snap_points onto its largest connected part, and the walk between
-two points includes both snap legs (point to street, street to point). A search from one
-point is one Dijkstra bounded by the longest distance asked for, so its cost depends on
-that distance, not on the size of the city.
+with routing.network.snap_points onto its largest connected part (destinations, boxes that
+stay put, once per graph: they are remembered), and the walk between two points includes
+both snap legs (point to street, street to point). A search from one point is one Dijkstra
+bounded by the longest distance asked for, so its cost depends on that distance, not on
+the size of the city.
 """
 import math
 import threading
@@ -21,6 +22,7 @@ from .network import MIN_WEIGHT, network_version, piece_coordinates, road_graph,
 
 VERSION_CACHE_KEY = "routing:walking:network-version"
 VERSION_RECHECK_SECONDS = 30
+MAX_MEMO_SNAPS = 200_000
 
 
 class WalkingGraph:
@@ -44,6 +46,7 @@ class WalkingGraph:
             (np.maximum(meters[keep], MIN_WEIGHT), (self.keys // max(n, 1), self.keys % max(n, 1))),
             shape=(n, n),
         )
+        self.destination_snaps = {}  # (lon, lat) -> Snap: boxes stay put, so snap each once
         self.usable_edge = np.zeros(len(edges), dtype=bool)
         if n:
             _count, labels = connected_components(self.matrix, directed=False)
@@ -97,16 +100,14 @@ class WalkSearch:
         self.origin = tuple(origin)
         self.destinations = [tuple(point) for point in destinations]
         road = self.graph.road
-        snaps = (
-            snap_points(road, [self.origin, *self.destinations], usable=self.graph.usable_edge)
-            if road.node_count else []
-        )
-        self.origin_snapped = bool(snaps) and snaps[0].snapped
         self._routes = [None] * len(self.destinations)
+        self.origin_snapped = False
+        if not road.node_count:
+            return
+        start, snaps = self._snap()
+        self.origin_snapped = start.snapped
         if not self.origin_snapped:
             return
-        self._snaps = snaps
-        start = snaps[0]
         budget = limit_m - start.distance_m
         if budget < 0:
             return
@@ -114,10 +115,20 @@ class WalkSearch:
         self._distances, self._predecessors = dijkstra(
             self.graph.matrix, indices=[s, t], limit=budget, return_predecessors=True
         )
-        for j, snap in enumerate(snaps[1:]):
+        for j, snap in enumerate(snaps):
             route = self._best_route(start, snap) if snap.snapped else None
             if route is not None and route.meters <= limit_m:
                 self._routes[j] = route
+
+    def _snap(self):
+        """The origin's snap and the destinations' (those seen before come from the graph's memo)."""
+        memo = self.graph.destination_snaps
+        unknown = list(dict.fromkeys(point for point in self.destinations if point not in memo))
+        snaps = snap_points(self.graph.road, [self.origin, *unknown], usable=self.graph.usable_edge)
+        if len(memo) + len(unknown) > MAX_MEMO_SNAPS:
+            memo.clear()
+        memo.update(zip(unknown, snaps[1:]))
+        return snaps[0], [memo[point] for point in self.destinations]
 
     @property
     def meters(self):
