@@ -552,6 +552,8 @@ class ManagerWrites(RoleModelPermissions):
 
 
 class ReadsSales(BasePermission):
+    """Progress and rankings are for whoever may view sales goals (reps see their own goals)."""
+
     def has_permission(self, request, view):
         return request.user.has_perm("crm.view_salesgoal")
 
