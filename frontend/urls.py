@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from .views import dispatch, fieldops_reports, sales
+from .views import dispatch, fieldops_reports, sales, sales_pipeline
 
 app_name = "frontend"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("campaigns/", dispatch.campaign_list, name="campaign-list"),
     path("campaigns/<int:pk>/", dispatch.campaign_report, name="campaign-report"),
     path("sales/viability/", sales.viability, name="sales-viability"),
+    path("sales/pipeline/", sales_pipeline.pipeline, name="sales-pipeline"),
+    path("sales/leads/map/", sales_pipeline.leads_map, name="sales-leads-map"),
+    path("sales/leads/<int:pk>/", sales_pipeline.lead_detail, name="sales-lead"),
+    path("sales/goals/", sales_pipeline.goals, name="sales-goals"),
     path("widget/viability/<str:public_key>/", sales.viability_widget, name="viability-widget"),
     path("reports/field/", fieldops_reports.field_reports, name="field-reports"),
     path(
