@@ -1,8 +1,16 @@
 """Scheduling mode of the dispatcher map in headless Chromium: pick orders on the map, place
 them on the day board, see a conflict, fix it, save; run the optimiser and accept its plan."""
 import datetime
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
+from django.conf import global_settings
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 
@@ -12,7 +20,8 @@ from fieldops.models import ServiceOrder, Skill
 from fieldops.services import create_service_order, create_technician
 from gis.osm_import import import_osm
 from routing.models import RoutePlan
-from tests.browser.test_map import click_at, jump_to, wait_for_features
+from tests.browser.conftest import ARTIFACTS
+from tests.browser.test_map import click_at, jump_to, wait_for_features, wait_for_idle
 from tests.gis.test_import_osm import TINY_OSM
 from tests.integration.conftest import celery_worker  # noqa: F401  (fixture)
 
@@ -187,4 +196,114 @@ def test_the_optimiser_runs_from_the_board_and_its_plan_is_accepted(
     assert RoutePlan.objects.get().status == "accepted"
     assert set(ServiceOrder.objects.values_list("status", flat=True)) == {OrderStatus.SCHEDULED}
     page.wait_for_function("() => document.querySelectorAll('.board-timeline .board-card').length === 4")
+    wait_for_check(page)
+    assert page.locator(".board-timeline .card-number").count() == 4
     screenshot("schedule-optimiser-accepted")
+
+
+# --- live positions and statuses over the real ASGI server -------------------------------------
+
+
+@pytest.fixture
+def asgi_server(transactional_db, settings, tmp_path):
+    """uvicorn serving config.asgi (HTTP and WebSockets) on a free loopback port, on the test
+    database and a Redis database of its own for the channel layer. Static files come through
+    the finders (DEBUG), as collectstatic has not run."""
+    from django.db import connection
+
+    from tests.integration.conftest import free_port
+
+    # Users made from here on get passwords the server's own hashers can check.
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    port = free_port()
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": f"{settings.REDIS_URL.rsplit('/', 1)[0]}/13",
+        "DEBUG": "true",
+    }
+    log = tmp_path / "uvicorn.log"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=Path(__file__).resolve().parents[2], env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/login/", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"uvicorn did not start:\n{log.read_text()}") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def api(url, path, token=None, body=None):
+    """A JSON request to the ASGI server, as a phone or another dispatcher's screen sends it."""
+    headers = {"Content-Type": "application/json", "Accept-Language": "en"}
+    if token:
+        headers["Authorization"] = f"Token {token}"
+    request = urllib.request.Request(f"{url}{path}", data=json.dumps(body).encode() if body else None, headers=headers)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def test_the_map_moves_technicians_and_recolours_orders_live(asgi_server, browser, make_user, street_day):
+    (ana, _bia), orders = street_day
+    make_user("despachante", "dispatcher")
+    context = browser.new_context(base_url=asgi_server, locale="pt-BR", viewport={"width": 1366, "height": 860})
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    try:
+        page.goto("/login/")
+        page.fill("#id_username", "despachante")
+        page.fill("#id_password", "s3cret-pass")
+        page.click("button[type=submit]")
+        page.wait_for_url("**/")
+        page.goto("/map/")
+        page.wait_for_selector("#map[data-ready]")
+        page.wait_for_selector("#map[data-live=open]")
+        jump_to(page, *MIDDLE, 17)
+        wait_for_features(page, "technicians-points", 2)
+
+        # ana's phone reports where she is: her marker moves there without a reload.
+        phone = api(asgi_server, "/api/auth/token/", body={"username": "ana", "password": "s3cret-pass"})["token"]
+        moved_to = [-51.1972, -29.9988]
+        api(asgi_server, "/api/fieldops/positions/", phone, {
+            "point": {"type": "Point", "coordinates": moved_to}, "recorded_at": timezone.now().isoformat(),
+        })
+        page.wait_for_function(
+            """([id, where]) => {
+                const feature = malhaMap.getSource('technicians').serialize().data.features.find((f) => f.properties.id === id);
+                return JSON.stringify(feature.geometry.coordinates) === JSON.stringify(where);
+            }""",
+            arg=[ana.pk, moved_to],
+        )
+
+        # Another dispatcher schedules an order: it turns from open to scheduled on this map.
+        desk = api(asgi_server, "/api/auth/token/", body={"username": "despachante", "password": "s3cret-pass"})["token"]
+        order = orders[0]
+        api(asgi_server, f"/api/fieldops/service-orders/{order.pk}/transition/", desk, {
+            "to": "scheduled", "assignee": ana.pk, "scheduled_start": at(9).isoformat(), "version": order.version,
+        })
+        page.wait_for_function(
+            "(id) => malhaMap.getFeatureState({source: 'orders', sourceLayer: 'orders', id}).status === 'scheduled'",
+            arg=order.pk,
+        )
+        wait_for_idle(page)
+        color = page.evaluate(
+            """(id) => { const [f] = malhaMap.queryRenderedFeatures({layers: ['orders-points']}).filter((f) => f.id === id);
+                         return f && f.layer.paint['circle-color']; }""",
+            order.pk,
+        )
+        assert color is not None
+        page.screenshot(path=str(ARTIFACTS / "schedule-live.png"))
+    finally:
+        context.close()

@@ -372,13 +372,13 @@ export function setupSchedule(map, config, helpers) {
 
   function check() {
     clearTimeout(checkTimer);
+    $("#schedule-board").dataset.checking = "true"; // until the answer is drawn
     checkTimer = setTimeout(runCheck, CHECK_DELAY_MS);
   }
 
   async function runCheck() {
     const ticket = ++checkTicket;
     const placements = boardPlacements();
-    $("#schedule-board").dataset.checking = "true";
     let report = null;
     if (placements.length) {
       try {
