@@ -288,3 +288,30 @@ def test_converting_needs_the_right_to_sign_contracts_and_open_orders(
     assert convert(billing_clerk, lead, plan=plan.pk).status_code == 403
     assert convert(english_client_for("dispatcher"), lead, plan=plan.pk).status_code == 403
     assert convert(english_client_for("admin"), lead, plan=plan.pk).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"cto_box": 999999}, "cto_box"),
+        ({"cto_port": 0}, "cto_port"),
+        ({"cto_port": 9}, "cto_port"),  # the box has ports 1 to 4
+        ({"due_day": 31}, "due_day"),
+        ({"document": ""}, "document"),
+        ({"address": {"cep": "90010-000"}}, "address"),
+        ({"window_start": "tomorrow"}, "window_start"),
+        ({"version": "x"}, "version"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(rep, lead, plan, payload, field):
+    response = convert(rep, lead, plan=plan.pk, **payload)
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert nothing_written(lead)
+
+
+def test_another_leads_proposal_is_refused(rep, lead, make_lead, plan):
+    other = make_lead("Other", owner=rep.user)
+    proposal = create_proposal(lead=other, user=rep.user, items=[{"plan": plan}])
+    response = convert(rep, lead, proposal=proposal.pk)
+    assert response.json() == {"proposal": ["This proposal is for another lead."]}
