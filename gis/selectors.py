@@ -1,6 +1,8 @@
 """Geography reads: plant with derived occupancy, the road graph and OSM addresses."""
 
 import json
+import math
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, F, Max, Q, Sum
@@ -10,6 +12,7 @@ from billing.choices import PORT_HOLDING_STATUSES
 from .models import AddressPoint, Cable, CoverageArea, CtoBox, Olt, Pop, RoadEdge
 
 _HOLDING = Q(contracts__status__in=PORT_HOLDING_STATUSES)
+M_PER_DEGREE = 111_320.0
 
 
 def coverage_area_list():
@@ -39,6 +42,40 @@ def cto_boxes_with_occupancy():
         .annotate(ports_free=F("ports_total") - F("ports_used"))
         .order_by("code")
     )
+
+
+@dataclass(frozen=True)
+class NearBox:
+    id: int
+    code: str
+    ports_total: int
+    ports_free: int
+    lon: float
+    lat: float
+    straight_m: float
+
+
+def cto_boxes_near(lon, lat, radius_m):
+    """Boxes at most `radius_m` from (lon, lat) in a straight line, nearest first, with their free
+    ports, as NearBox rows: one index-backed query (a box in degrees, then geography metres)."""
+    degrees = radius_m / (M_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01)) * 1.01
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH here AS (SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) AS p)
+            SELECT b.id, b.code, b.ports_total,
+                   b.ports_total - (SELECT count(*) FROM billing_contract c
+                                    WHERE c.cto_box_id = b.id AND c.status = ANY(%(holding)s)),
+                   ST_X(b.point), ST_Y(b.point), ST_Distance(b.point::geography, here.p::geography) AS d
+            FROM geo_ctobox b, here
+            WHERE ST_DWithin(b.point, here.p, %(degrees)s)
+              AND ST_DWithin(b.point::geography, here.p::geography, %(radius)s)
+            ORDER BY d, b.code
+            """,
+            {"lon": lon, "lat": lat, "degrees": degrees, "radius": radius_m,
+             "holding": [str(status) for status in PORT_HOLDING_STATUSES]},
+        )
+        return [NearBox(*row) for row in cursor.fetchall()]
 
 
 def cto_box_for_update(pk):

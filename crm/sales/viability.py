@@ -5,19 +5,16 @@ point lies in an active coverage area and a CTO box with a free port is at most 
 maximum drop length away WALKING along the streets (routing.walking: one-way streets do
 not matter to a drop; the legs from the point and the box to the street count). A walk
 is never shorter than the straight line, so only the boxes within the drop length in a
-straight line are looked at, their free ports counted in SQL (gis.selectors), and one
-Dijkstra bounded by the drop length ranks them. Full boxes are skipped.
+straight line are looked at, their free ports counted in SQL (gis.selectors.cto_boxes_near),
+and one Dijkstra bounded by the drop length ranks them. Full boxes are skipped.
 
 Every check, even an address that did not geocode, is recorded as a ViabilityCheck (who,
 channel, where, what came out) for the sales reports.
 """
-import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
-from django.contrib.gis.measure import D
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -27,12 +24,11 @@ from core.roles import Role
 from crm.choices import ViabilityReason
 from crm.models import ViabilityCheck
 from gis import geocoding
-from gis.selectors import coverage_area_list, cto_boxes_with_occupancy
+from gis.selectors import coverage_area_list, cto_boxes_near
 from routing.walking import WalkSearch
 
 MAX_BOXES = 5  # candidate boxes answered, nearest walk first
 VIABILITY_ROLES = (Role.ADMIN, Role.DISPATCHER, Role.SALES)
-M_PER_DEG = 111_320.0
 
 
 class AddressNotFound(ValidationError):
@@ -114,8 +110,8 @@ def check_viability(
         record["geocode_confidence"] = round(geocoded.confidence, 3)
     point = Point(float(lon), float(lat), srid=4326)
     area = coverage_area_list().filter(active=True, area__intersects=point).order_by("name").first()
-    candidates = _boxes_within(point, max_drop)
-    search = WalkSearch((point.x, point.y), [(box.point.x, box.point.y) for box in candidates], max_drop)
+    candidates = cto_boxes_near(point.x, point.y, max_drop)  # a walk is never shorter than this
+    search = WalkSearch((point.x, point.y), [(box.lon, box.lat) for box in candidates], max_drop)
     reached = sorted((meters, j) for j, meters in enumerate(search.meters) if meters is not None)
     free = [(meters, j) for meters, j in reached if candidates[j].ports_free > 0][:MAX_BOXES]
     paths = search.paths([j for _meters, j in free])
@@ -167,28 +163,15 @@ def _geocode(address, record, max_drop):
     raise AddressNotFound(check, suggestion=best.as_dict() if best else None)
 
 
-def _boxes_within(point, max_drop):
-    """Boxes with occupancy no farther than `max_drop` in a straight line (a walk is never
-    shorter): an index-friendly box in degrees first, then the metric distance."""
-    degrees = max_drop / (M_PER_DEG * max(math.cos(math.radians(point.y)), 0.01)) * 1.01
-    return list(
-        cto_boxes_with_occupancy()
-        .filter(point__dwithin=(point, degrees))
-        .annotate(straight_m=Distance("point", point))
-        .filter(straight_m__lte=D(m=max_drop))
-        .order_by("straight_m", "code")
-    )
-
-
 def _box_answer(box, meters, path):
     return {
-        "id": box.pk,
+        "id": box.id,
         "name": box.code,
         "free_ports": box.ports_free,
         "ports_total": box.ports_total,
         "walking_distance_m": round(meters, 1),
-        "straight_distance_m": round(box.straight_m.m, 1),
-        "point": {"lon": round(box.point.x, 7), "lat": round(box.point.y, 7)},
+        "straight_distance_m": round(box.straight_m, 1),
+        "point": {"lon": round(box.lon, 7), "lat": round(box.lat, 7)},
         "path": {"type": "LineString", "coordinates": [[round(x, 7), round(y, 7)] for x, y in path]},
     }
 
