@@ -343,6 +343,12 @@ class BoardOrderSerializer(serializers.ModelSerializer):
         return order.status in PLACEABLE_STATUSES
 
 
+class BoardDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    technicians = BoardTechnicianSerializer(many=True)
+    orders = BoardOrderSerializer(many=True, help_text=_("The technicians' orders of the day, then those nobody has."))
+
+
 class PlacementSerializer(serializers.Serializer):
     order = serializers.PrimaryKeyRelatedField(queryset=ServiceOrder.objects.all(), label=_("service order"))
     version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)

@@ -380,7 +380,7 @@ class ScheduleBoardView(APIView):
 
     permission_classes = [ManagesOrders]
 
-    @extend_schema(parameters=[serializers.BoardQuerySerializer])
+    @extend_schema(parameters=[serializers.BoardQuerySerializer], responses=serializers.BoardDaySerializer)
     def get(self, request):
         query = serializers.BoardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -388,11 +388,8 @@ class ScheduleBoardView(APIView):
         technicians, orders = scheduling.day_board(
             data["date"], order_types=data.get("type", ()), priorities=[int(p) for p in data.get("priority", ())]
         )
-        return Response({
-            "date": data["date"].isoformat(),
-            "technicians": serializers.BoardTechnicianSerializer(technicians, many=True).data,
-            "orders": serializers.BoardOrderSerializer(orders, many=True).data,
-        })
+        board = {"date": data["date"], "technicians": technicians, "orders": orders}
+        return Response(serializers.BoardDaySerializer(board).data)
 
 
 class ScheduleCheckView(APIView):
