@@ -43,6 +43,7 @@ from crm.services import create_address, create_person, update_person
 from fieldops.choices import OrderType
 from fieldops.services import Conflict, create_service_order
 from gis.selectors import cto_box_for_update
+from gis.tasks import refresh_tile_cells_task
 
 from . import selectors
 from .commissions import record_commissions
@@ -759,4 +760,7 @@ def convert_lead(
         won_on=timezone.localdate(),
     )
     record_commissions(sale)
+    # Below the detail zoom the map draws contracts from pre-aggregated cells, which the beat
+    # job refreshes every 30 s; rebuild them now so the new client shows at every zoom at once.
+    transaction.on_commit(refresh_tile_cells_task.delay)
     return sale

@@ -19,6 +19,7 @@ from fieldops.services import Conflict
 from tests.crm.sales_fixtures import *  # noqa: F403  (fixtures)
 from tests.fieldops.test_concurrency import in_thread
 from tests.gis.test_tiles import features, tile_of, url
+from tests.messaging.conftest import eager_tasks  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +118,19 @@ def test_the_new_contract_and_order_are_on_the_dispatcher_map_at_once(rep, lead,
     assert [(o["number"], o["type"]) for o in orders] == [
         (sale.service_order.number, "installation")
     ]
+
+
+def test_the_low_zoom_cells_are_rebuilt_when_the_conversion_commits(
+    rep, lead, plan, client_for, settings, eager_tasks, django_capture_on_commit_callbacks
+):
+    settings.MALHA_TILE_CELLS_MAX_STALE = 3600  # the tile view alone would not rebuild them
+    dispatcher = client_for("dispatcher")
+    city = tile_of(*CENTER, 11)
+    assert features(dispatcher.get(url("contracts", *city)), "contracts") == []  # cells built
+    with django_capture_on_commit_callbacks(execute=True):
+        assert convert(rep, lead, plan=plan.pk).status_code == 201
+    cells = features(dispatcher.get(url("contracts", *city)), "contracts")
+    assert sum(cell["count"] for cell in cells) == 1 and cells[0]["awaiting_installation"] == 1
 
 
 def test_a_chosen_port_is_reserved_and_a_taken_one_is_a_409_with_nothing_written(
@@ -255,7 +269,7 @@ def convert_as(user, lead, plan, **extra):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_reps_converting_at_once_get_different_ports_or_a_conflict(
-    rep, make_lead, plan, viability
+    rep, make_lead, plan, viability, eager_tasks
 ):
     first, second, third = (make_lead(f"Lead {n}", viability_check=viability) for n in range(3))
     with transaction.atomic():
