@@ -196,15 +196,18 @@ class MessageLog(models.Model):
 
 
 class Delivery(models.Model):
-    """The sending of one campaign message to one person, exactly once.
+    """The sending of one message to one person, exactly once.
 
-    Unique per (campaign, person). Workers claim a delivery by moving it from
-    queued to sending in one guarded UPDATE; the provider receives
-    `idempotency_key` so a resend after a crash is recognised as the same message.
+    Unique per (campaign, person); a message sent to one person outside any campaign
+    (crm.messaging.direct) has no campaign and a key derived from its caller's. Workers
+    claim a delivery by moving it from queued to sending in one guarded UPDATE; the
+    provider receives `idempotency_key` so a resend after a crash is recognised as the
+    same message.
     """
 
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="deliveries"
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="deliveries",
     )
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="deliveries"
