@@ -2,10 +2,18 @@
 
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.utils import timezone
 
 from . import boleto, pix
-from .choices import PORT_HOLDING_STATUSES, RECEIVABLE_STATUSES, InvoiceStatus
+from .choices import (
+    PORT_HOLDING_STATUSES,
+    RECEIVABLE_STATUSES,
+    ContractStatus,
+    InvoiceStatus,
+    RetentionStatus,
+    SuspensionKind,
+)
 from .models import (
     BillingWallet,
     CancellationRequest,
@@ -20,6 +28,9 @@ from .models import (
     ReturnRecord,
 )
 from .money import amount_due
+
+# The newest messages the financial panel lists; the messages API pages through the rest.
+PANEL_MESSAGES = 50
 
 
 def plan_list():
@@ -124,17 +135,75 @@ def payment_slip(invoice, on):
     }
 
 
-def financial_panel(person):
-    """Everything the billing clerk sees about one client on one page."""
-    invoices = invoice_list().filter(contract__person=person)
+def contract_actions(contract, has_open_cancellation_request=False):
+    """The lifecycle actions (as the API names them) the services accept for the contract now."""
+    if contract.status == ContractStatus.CANCELLED:
+        return []
+    actions = {
+        ContractStatus.AWAITING_INSTALLATION: ["activate"],
+        ContractStatus.ACTIVE: ["suspend"],
+        ContractStatus.SUSPENDED: ["reactivate"]
+        + (["trust-unlock"] if contract.suspension_kind == SuspensionKind.DEBT else []),
+    }[contract.status]
+    actions += ["do-not-block", "change-due-day", "change-plan", "change-wallet"]
+    if not has_open_cancellation_request:
+        actions.append("request-cancellation")
+    return [*actions, "cancel"]
+
+
+def invoice_actions(invoice):
+    """What can be done to an invoice as it is: pay, print, cancel, delete, renegotiate."""
+    if invoice.deleted_at or invoice.status not in RECEIVABLE_STATUSES:
+        return []
+    untouched = not invoice.live_payments
+    return ["settle", "pdf", "renegotiate", *(["cancel", "delete"] if untouched else [])]
+
+
+def client_financial_panel(person, today=None):
+    """Everything the billing clerk sees about one client on one page, as of `today`: invoices
+    to receive with what settles them today (fine, interest, discount, boleto line, PIX code),
+    and what may be done to each contract and invoice."""
+    from crm.messaging.selectors import message_log  # crm.messaging reads billing through gis
+
+    today = today or timezone.localdate()
+    live_payments = Prefetch(
+        "payments", Payment.objects.filter(reversed_at__isnull=True).order_by("paid_on", "id"),
+        to_attr="live_payments",
+    )
+    invoices = list(invoice_list().filter(contract__person=person).prefetch_related(live_payments))
+    for invoice in invoices:
+        invoice.actions = invoice_actions(invoice)
+    # Oldest first: the order a client is asked to pay in.
+    receivable = sorted(
+        (invoice for invoice in invoices if invoice.status in RECEIVABLE_STATUSES), key=lambda i: (i.due_date, i.pk)
+    )
+    for invoice in receivable:
+        invoice.slip = payment_slip(invoice, today)
+        invoice.days_late = max(0, (today - invoice.due_date).days)
+        invoice.is_overdue = invoice.days_late > 0
+    contracts = list(
+        Contract.objects.filter(person=person).select_related("plan").annotate(
+            open_request=Exists(CancellationRequest.objects.filter(contract=OuterRef("pk"), status=RetentionStatus.OPEN))
+        )
+    )
+    for contract in contracts:
+        contract.actions = contract_actions(contract, contract.open_request)
     return {
-        "contracts": Contract.objects.filter(person=person).select_related("plan"),
-        "receivable": invoices.filter(status__in=RECEIVABLE_STATUSES),
-        "paid": invoices.filter(status=InvoiceStatus.PAID),
-        "other": invoices.exclude(status__in=(*RECEIVABLE_STATUSES, InvoiceStatus.PAID)),
+        "person": person,
+        "today": today,
+        "totals": {
+            "balance": sum((invoice.balance for invoice in receivable), Decimal("0.00")),
+            "due_today": sum((invoice.slip["total_on"] for invoice in receivable), Decimal("0.00")),
+            "overdue": sum(invoice.is_overdue for invoice in receivable),
+        },
+        "contracts": contracts,
+        "receivable": receivable,
+        "paid": [invoice for invoice in invoices if invoice.status == InvoiceStatus.PAID],
+        "other": [invoice for invoice in invoices if invoice.status not in (*RECEIVABLE_STATUSES, InvoiceStatus.PAID)],
         "deleted": deleted_invoice_list().filter(contract__person=person),
-        "unbilled_charges": Charge.objects.filter(contract__person=person, invoice__isnull=True),
+        "unbilled_charges": Charge.objects.filter(contract__person=person, invoice__isnull=True).select_related("contract"),
         "fiscal_documents": fiscal_document_list().filter(invoice__contract__person=person),
+        "messages": message_log(person)[:PANEL_MESSAGES],
     }
 
 

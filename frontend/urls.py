@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from .views import dispatch, fieldops_reports, sales, sales_pipeline
+from .views import billing, dispatch, fieldops_reports, sales, sales_pipeline
 
 app_name = "frontend"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("sales/leads/<int:pk>/", sales_pipeline.lead_detail, name="sales-lead"),
     path("sales/goals/", sales_pipeline.goals, name="sales-goals"),
     path("widget/viability/<str:public_key>/", sales.viability_widget, name="viability-widget"),
+    path("clients/<int:person_id>/finance/", billing.client_finance, name="client-finance"),
     path("reports/field/", fieldops_reports.field_reports, name="field-reports"),
     path(
         "reports/route-sheet/<int:technician_id>/<str:date>/", fieldops_reports.route_sheet, name="route-sheet"

@@ -19,6 +19,7 @@ router.register("fiscal-series", views.FiscalSeriesViewSet, basename="fiscalseri
 router.register("fiscal-documents", views.FiscalDocumentViewSet, basename="fiscaldocument")
 
 urlpatterns = [
+    path("clients/<int:person_id>/panel/", views.FinancialPanelView.as_view(), name="client-panel"),
     path("panel/<int:person_id>/", views.FinancialPanelView.as_view(), name="financial-panel"),
     *router.urls,
 ]

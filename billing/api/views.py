@@ -372,12 +372,14 @@ class FiscalDocumentViewSet(ReadOnlyModelViewSet):
 
 
 class FinancialPanelView(APIView):
-    """The client's financial panel: contracts, invoices to receive, paid, other (cancelled,
-    renegotiated), deleted, one-off charges not billed yet, fiscal documents."""
+    """The client's financial panel: contracts with the actions their status allows, invoices to
+    receive with what settles them today (fine, interest, discount, boleto line, PIX code), paid,
+    other (cancelled, renegotiated) and deleted ones, one-off charges not billed yet, fiscal
+    documents and the messages sent to the client. Billing clerks and admins."""
 
     permission_classes = [has_perm("billing.view_invoice")]
 
     @extend_schema(responses=s.FinancialPanelSerializer)
     def get(self, request, person_id):
         person = get_object_or_404(Person, pk=person_id)
-        return Response(s.FinancialPanelSerializer(selectors.financial_panel(person)).data)
+        return Response(s.FinancialPanelSerializer(selectors.client_financial_panel(person)).data)
