@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from core.views import ThrottledObtainAuthToken
 from crm.messaging.views import opt_out
+from crm.sales.views import proposal_page
 
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("tiles/", include("gis.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("optout/<str:token>/", opt_out, name="messaging-opt-out"),
+    path("proposal/<str:token>/", proposal_page, name="sales-proposal"),
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

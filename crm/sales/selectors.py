@@ -63,8 +63,8 @@ def proposals_visible_to(user):
     return proposals
 
 
-def proposal_for_sending(pk):
-    return Proposal.objects.select_related("lead", "lead__person", "rep").get(pk=pk)
+def proposal_for_sending(pk, **match):
+    return Proposal.objects.select_related("lead", "lead__person", "rep").get(pk=pk, **match)
 
 
 def sales_visible_to(user):

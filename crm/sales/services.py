@@ -16,6 +16,7 @@ from decimal import Decimal
 from io import BytesIO
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -65,6 +66,7 @@ INSTALLATION_START = datetime.time(8)
 INSTALLATION_HOURS = 4
 # A send request still queued or sending after this long is taken as lost with its worker.
 SENDING_STALE_AFTER = datetime.timedelta(minutes=15)
+ACCEPTANCE_SALT = "crm.sales.proposal-acceptance"
 
 
 # --- Leads ------------------------------------------------------------------------------------
@@ -424,13 +426,31 @@ def request_sending(proposal, *, user):
     return proposal
 
 
+def acceptance_url(proposal):
+    """The link in the e-mail where the client reads and accepts the proposal; signed, so the
+    link itself is the proof (no login), like the campaigns' opt-out links."""
+    token = signing.dumps([proposal.pk, proposal.number], salt=ACCEPTANCE_SALT)
+    return f"{settings.MALHA_PUBLIC_URL}/proposal/{token}/"
+
+
+def proposal_from_token(token):
+    """The proposal of an acceptance link; ValidationError for a forged or broken one."""
+    try:
+        pk, number = signing.loads(token, salt=ACCEPTANCE_SALT)
+        return selectors.proposal_for_sending(pk, number=number)
+    except (signing.BadSignature, ValueError, TypeError, Proposal.DoesNotExist):
+        raise ValidationError(_("This proposal link is invalid."), code="bad_token") from None
+
+
 def proposal_email(proposal):
-    """The e-mail of a proposal in its language, with its PDF and attachments."""
+    """The e-mail of a proposal in its language, with its PDF, attachments and the link where
+    the client accepts it."""
     with translation.override(proposal.language):
         context = {
             "proposal": proposal,
             "person": proposal.lead.person,
             "items": list(proposal.items.select_related("plan")),
+            "accept_url": acceptance_url(proposal),
         }
         subject = render_to_string("crm/sales/proposal_subject.txt", context).strip()
         email = EmailMultiAlternatives(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from PIL import Image
 
 from crm.models import Proposal
-from crm.sales.services import create_proposal, expire_proposals, move_lead
+from crm.sales.services import acceptance_url, create_proposal, expire_proposals, move_lead
 from crm.sales.tasks import send_proposal_task
 from tests.crm.sales_fixtures import *  # noqa: F403  (fixtures)
 from tests.integration.conftest import celery_worker, free_port  # noqa: F401  (a fixture)
@@ -387,3 +387,49 @@ def test_a_rep_is_the_responsible_of_their_proposals(rep, other_rep, admin, lead
         format="json",
     )
     assert by_admin.status_code == 201 and by_admin.json()["rep"] == other_rep.user.pk
+
+
+def link_path(proposal):
+    """The acceptance link without MALHA_PUBLIC_URL's scheme and host."""
+    return "/" + acceptance_url(proposal).split("/", 3)[3]
+
+
+class TestClientAcceptsThroughTheLink:
+    def test_the_email_carries_the_link(self, rep, proposal):
+        body = rep.get(detail(proposal, "email")).json()
+        assert acceptance_url(proposal) in body["text"] and acceptance_url(proposal) in body["html"]
+
+    def test_the_client_reads_and_accepts_with_their_name(self, client, proposal):
+        path = link_path(proposal)
+        page = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
+        assert page.status_code == 200 and "PR-000001" in page.content.decode()
+        proposal.refresh_from_db()
+        assert proposal.status == "draft"  # reading accepts nothing
+        accepted = client.post(path, {"signed_name": "Carlos Lima"}, REMOTE_ADDR="198.51.100.4")
+        assert accepted.status_code == 200
+        proposal.refresh_from_db()
+        assert (proposal.status, proposal.signed_name, proposal.signed_ip) == (
+            "accepted",
+            "Carlos Lima",
+            "198.51.100.4",
+        )
+        again = client.post(path, {"signed_name": "Carlos Lima"})
+        assert again.status_code == 400
+
+    def test_a_name_is_needed_and_an_expired_proposal_is_refused(self, client, proposal):
+        proposal.language = "en"
+        proposal.save()
+        path = link_path(proposal)
+        nameless = client.post(path, {"signed_name": "  "})
+        assert nameless.status_code == 400
+        assert "Give the name of who accepts" in nameless.content.decode()
+        Proposal.objects.filter(pk=proposal.pk).update(
+            valid_from=datetime.date(2026, 1, 1), valid_until=datetime.date(2026, 1, 10)
+        )
+        expired = client.post(path, {"signed_name": "Carlos"})
+        assert expired.status_code == 400
+        assert "expired on 10/01/2026" in expired.content.decode()
+
+    def test_a_forged_link_is_refused(self, client, proposal):
+        path = link_path(proposal)
+        assert client.get(path.replace("/proposal/", "/proposal/x")).status_code == 404
