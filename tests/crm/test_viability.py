@@ -8,6 +8,8 @@ from tests.crm.viability_network import (
     HOUSE,
     HOUSE_ADDRESS,
     HOUSE_TO_NODE_3_M,
+    LAT_M,
+    LON_M,
     on_rua_norte,
     on_rua_sul,
 )
@@ -72,6 +74,21 @@ def test_full_box_is_skipped_for_a_farther_one_with_a_free_port(drop_network, ma
     body = at_house(rep).json()
     assert [box["name"] for box in body["boxes"]] == ["CTO-IN"]
     assert body["chosen_box"]["free_ports"] == 5
+
+
+def test_boxes_are_ranked_by_walk_and_a_box_on_the_same_street_is_walked_straight_to(
+    drop_network, make_box, rep
+):
+    make_box("CTO-IN", on_rua_norte(19))
+    make_box("CTO-SUL", on_rua_sul(66))  # 30 m west of the house's foot on Rua Sul
+    body = at_house(rep).json()
+    assert [box["name"] for box in body["boxes"]] == ["CTO-SUL", "CTO-IN"]
+    chosen = body["chosen_box"]
+    assert chosen["name"] == "CTO-SUL"
+    assert chosen["walking_distance_m"] == pytest.approx(0.09 * LAT_M + (LON_M - 66), abs=2)
+    path = chosen["path"]["coordinates"]
+    assert path[0] == pytest.approx(list(HOUSE)) and path[-1] == pytest.approx(list(on_rua_sul(66)))
+    assert len(path) >= 3 and all(lat == pytest.approx(-30.0) for _lon, lat in path[1:-1])  # along Rua Sul
 
 
 def test_only_full_boxes_within_reach_means_no_free_port(drop_network, make_box, rep):
