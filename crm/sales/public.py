@@ -61,7 +61,8 @@ def embed_snippet(channel):
     """The HTML the ISP pastes into its site to show the widget."""
     return (
         f'<iframe src="{widget_url(channel)}" title="{escape(_("Check your address"))}" '
-        'style="width:100%;max-width:480px;height:560px;border:0" loading="lazy"></iframe>'
+        'allow="geolocation" style="width:100%;max-width:480px;height:560px;border:0" '
+        'loading="lazy"></iframe>'
     )
 
 
