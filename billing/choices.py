@@ -95,3 +95,22 @@ class FiscalStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting transmission")
     AUTHORIZED = "authorized", _("Authorized")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class DunningNoticeStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    EXCLUDED = "excluded", _("Not sent: the client cannot receive this channel")
+    SKIPPED = "skipped", _("Not sent: no longer applies")
+
+
+class CreditBureau(models.TextChoices):
+    SPC = "spc", _("SPC Brasil")
+    SERASA = "serasa", _("Serasa Experian")
+    BOA_VISTA = "boa_vista", _("Boa Vista SCPC")
+
+
+class BureauRecordStatus(models.TextChoices):
+    SENT = "sent", _("Listed at the bureau")
+    CLEARED = "cleared", _("Cleared")

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -10,8 +11,11 @@ from gis.validators import validate_lonlat_range
 from .choices import (
     PORT_HOLDING_STATUSES,
     Bank,
+    BureauRecordStatus,
     ContractAction,
     ContractStatus,
+    CreditBureau,
+    DunningNoticeStatus,
     FiscalKind,
     FiscalStatus,
     InvoiceLineKind,
@@ -21,6 +25,8 @@ from .choices import (
     ReturnRecordStatus,
     SuspensionKind,
 )
+from crm.messaging.choices import Channel
+
 from .money import MAX_FINE_PERCENT, MAX_MONTHLY_INTEREST_PERCENT
 
 
@@ -80,6 +86,9 @@ class BillingWallet(models.Model):
         _("days overdue before suspension"), default=15
     )
     max_trust_unlock_days = models.PositiveSmallIntegerField(_("longest trust unlock (days)"), default=5)
+    bureau_min_days_overdue = models.PositiveSmallIntegerField(
+        _("days overdue before a credit bureau listing"), default=30
+    )
     pix_key = models.CharField(_("PIX key"), max_length=77, blank=True)
     merchant_name = models.CharField(_("beneficiary name"), max_length=120)
     merchant_city = models.CharField(_("beneficiary city"), max_length=60)
@@ -435,3 +444,165 @@ class FiscalDocument(models.Model):
                 name="billing_one_live_fiscal_document",
             ),
         ]
+
+
+# --- Collection: dunning reminders, credit bureau listings, debt-clearance declarations ---
+
+
+class DunningRule(models.Model):
+    """A reminder of a billing wallet's invoices (régua de cobrança), `days` from the due date:
+    negative before it, 0 on it, positive after. billing.dunning sends it once per invoice and
+    channel."""
+
+    wallet = models.ForeignKey(
+        BillingWallet, verbose_name=_("billing wallet"), on_delete=models.CASCADE,
+        related_name="dunning_rules",
+    )
+    name = models.CharField(_("name"), max_length=120)
+    days = models.SmallIntegerField(
+        _("days from the due date"), help_text=_("Negative: before the due date; 0: on it; positive: after it."),
+        validators=[MinValueValidator(-60), MaxValueValidator(180)],
+    )
+    channels = ArrayField(
+        models.CharField(max_length=10, choices=Channel.choices), verbose_name=_("channels"),
+        size=3,
+    )
+    subject = models.CharField(_("e-mail subject"), max_length=200, blank=True)
+    body = models.TextField(_("message template"))
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dunning rule")
+        verbose_name_plural = _("dunning rules")
+        ordering = ["wallet", "days", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(days__gte=-60, days__lte=180), name="billing_dunning_days_range"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class DunningNotice(models.Model):
+    """One reminder of one invoice on one channel: unique, so a rerun or a retried task never
+    sends it twice. `amount_due` is what the message quoted (fees as of the day it was sent)."""
+
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.CASCADE, related_name="dunning_notices"
+    )
+    rule = models.ForeignKey(
+        DunningRule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="notices"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    scheduled_for = models.DateField(_("scheduled for"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DunningNoticeStatus.choices,
+        default=DunningNoticeStatus.PENDING, db_index=True,
+    )
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    amount_due = models.DecimalField(
+        _("amount quoted (R$)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    message = models.ForeignKey(
+        "crm.MessageLog", verbose_name=_("message"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dunning notice")
+        verbose_name_plural = _("dunning notices")
+        ordering = ["-scheduled_for", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "rule", "channel"], name="billing_one_dunning_notice_per_channel"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.invoice} – {self.rule} ({self.channel})"
+
+
+class CreditBureauRecord(models.Model):
+    """An overdue invoice listed at a credit bureau (negativação), until cleared: automatically
+    once the invoice is no longer owed, or by a person with a reason."""
+
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="bureau_records"
+    )
+    person = models.ForeignKey(
+        "crm.Person", verbose_name=_("debtor"), on_delete=models.PROTECT, related_name="bureau_records"
+    )
+    bureau = models.CharField(_("bureau"), max_length=10, choices=CreditBureau.choices)
+    amount = models.DecimalField(_("amount listed (R$)"), max_digits=12, decimal_places=2)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BureauRecordStatus.choices,
+        default=BureauRecordStatus.SENT, db_index=True,
+    )
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    sent_by = models.ForeignKey(
+        "auth.User", verbose_name=_("sent by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        "auth.User", verbose_name=_("cleared by"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="+",
+    )
+    clear_reason = models.CharField(_("clearing reason"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("credit bureau record")
+        verbose_name_plural = _("credit bureau records")
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "bureau"], condition=Q(status=BureauRecordStatus.SENT),
+                name="billing_one_live_bureau_record",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="billing_bureau_amount_positive"),
+            models.CheckConstraint(
+                condition=~Q(status=BureauRecordStatus.CLEARED) | Q(cleared_at__isnull=False),
+                name="billing_cleared_bureau_record_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_bureau_display()} – {self.invoice}"
+
+
+class ClearanceDeclaration(models.Model):
+    """The yearly debt-clearance declaration (Lei 12.007/2009): every invoice of `person` due in
+    `year` is settled. One per person and year."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    person = models.ForeignKey(
+        "crm.Person", verbose_name=_("client"), on_delete=models.PROTECT,
+        related_name="clearance_declarations",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    contracts = models.ManyToManyField(Contract, verbose_name=_("contracts"), related_name="+")
+    invoices_count = models.PositiveIntegerField(_("invoices settled"))
+    total_paid = models.DecimalField(_("total settled (R$)"), max_digits=12, decimal_places=2)
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        "auth.User", verbose_name=_("issued by"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="+",
+    )
+    message = models.ForeignKey(
+        "crm.MessageLog", verbose_name=_("e-mail"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("debt-clearance declaration")
+        verbose_name_plural = _("debt-clearance declarations")
+        ordering = ["-year", "-issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], name="billing_one_clearance_per_year"),
+        ]
+
+    def __str__(self):
+        return self.number
