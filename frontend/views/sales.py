@@ -10,9 +10,6 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from crm.sales import public
 from crm.sales.viability import may_check_viability
 
-# The lead's page (pipeline, proposal): {id} is replaced in the browser.
-LEAD_PAGE = "/sales/leads/{id}/"
-
 
 @login_required
 def viability(request):
@@ -26,7 +23,8 @@ def viability(request):
             "viability": reverse("crm-api:viability"),
             "geocode": reverse("gis-api:geocode"),
             "leads": reverse("crm-api:lead-list"),
-            "lead_page": LEAD_PAGE,
+            # The lead's page (proposal, conversion); the browser fills in {id}.
+            "lead_page": reverse("frontend:sales-lead", args=[0]).replace("/0/", "/{id}/"),
         },
         "consent_text": str(public.CONSENT_TEXT),
     }

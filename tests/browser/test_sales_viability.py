@@ -88,6 +88,11 @@ def test_the_rep_checks_an_address_sees_box_and_walk_and_registers_the_lead(rep_
     assert lead.consent_contact and lead.point is not None
     assert page.locator("#lead-proposal").get_attribute("href") == f"/sales/leads/{lead.pk}/"
     shoot(page, "sales-viability-lead")
+    # On to the lead's page, where the proposal is made and sent.
+    page.click("#lead-proposal")
+    page.wait_for_url(f"**/sales/leads/{lead.pk}/")
+    assert "Maria Silva" in page.locator("main").inner_text()
+    shoot(page, "sales-viability-lead-page")
 
 
 def test_the_gps_outside_coverage_and_an_unknown_address(rep_page):
