@@ -71,6 +71,16 @@ def selection_contacts(area, channel, statuses=(), plan_ids=()):
     return list(contacts.values())
 
 
+def person_contact(person):
+    """One person as a Contact, with every channel they opted out of (a message to one person)."""
+    return Contact(
+        person.pk, person.name, person.trade_name, person.email, person.mobile_phone,
+        {Channel.EMAIL: person.consent_email, Channel.SMS: person.consent_sms,
+         Channel.WHATSAPP: person.consent_whatsapp},
+        set(OptOut.objects.filter(person=person).values_list("channel", flat=True)),
+    )
+
+
 def campaign_list():
     return Campaign.objects.select_related("created_by")
 

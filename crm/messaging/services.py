@@ -361,15 +361,20 @@ class BatchOutcome:
 
 
 def send_deliveries(campaign_id, delivery_ids):
-    """Send the claimable deliveries among `delivery_ids`; the task enqueues what comes back.
+    """Send the claimable deliveries of a campaign among `delivery_ids`."""
+    return send_queued(Campaign.objects.get(pk=campaign_id).channel, delivery_ids)
 
+
+def send_queued(channel, delivery_ids):
+    """Send the claimable deliveries among `delivery_ids`; the caller enqueues what comes back.
+
+    The one sending path of campaigns and of messages to one person (direct.py).
     Claims go in small chunks, each message is recorded as soon as the provider
     answers (asynchronous commit: a killed worker cannot lose it, only a
     database crash could), and the batch stops after MESSAGING_BATCH_BUDGET_SECONDS
     or when a rate limit asks for a long wait, handing the rest back.
     """
-    campaign = Campaign.objects.get(pk=campaign_id)
-    provider = provider_for(campaign.channel)
+    provider = provider_for(channel)
     outcome = BatchOutcome()
     remaining = list(delivery_ids)
     deadline = time.monotonic() + settings.MESSAGING_BATCH_BUDGET_SECONDS
@@ -566,7 +571,7 @@ def record_opt_out(person, channel, source, detail=""):
     )
     Person.objects.filter(pk=person.pk).update(**{f"consent_{channel}": False})
     Delivery.objects.filter(
-        person=person, campaign__channel=channel, status=DeliveryStatus.QUEUED
+        person=person, message__channel=channel, status=DeliveryStatus.QUEUED
     ).update(status=DeliveryStatus.FAILED, failed_at=timezone.now(),
              error=_("The client opted out of this channel."))
     return opt_out

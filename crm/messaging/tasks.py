@@ -7,7 +7,7 @@ that second run harmless.
 
 from celery import shared_task
 
-from . import live, services
+from . import direct, live, services
 
 WATCH_INTERVAL_SECONDS = 2
 # A long rate-limit wait (hourly or daily quota spent) is re-checked at least this often.
@@ -40,3 +40,17 @@ def watch_campaign(campaign_id):
     if not finished:
         watch_campaign.apply_async((campaign_id,), countdown=WATCH_INTERVAL_SECONDS)
     return finished
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=50)
+def send_to_person_task(self, person_id, channel, body, key, subject=""):
+    """crm.messaging.direct.send_to_person, tried again while the message is pending
+    (temporary failure, rate limit); the key keeps every run to one message."""
+    from ..models import Person
+
+    result = direct.send_to_person(
+        Person.objects.get(pk=person_id), channel, body=body, key=key, subject=subject
+    )
+    if result.status == direct.DirectStatus.PENDING:
+        raise self.retry(countdown=min(max(result.retry_in, 1), MAX_DEFER_SECONDS))
+    return result.as_dict()

@@ -33,21 +33,24 @@ GSM7_EXTENDED = set("^{}\\[~]|€\f")
 GSM7, UCS2 = "GSM-7", "UCS-2"
 
 
-def placeholders_in(template):
-    """The placeholder names a template uses, or ValidationError for unknown ones or stray braces."""
+def placeholders_in(template, known=PLACEHOLDERS):
+    """The placeholder names a template uses, or ValidationError for unknown ones or stray braces.
+
+    `known` is the campaign placeholders unless a caller (billing reminders) has its own.
+    """
     names = [name.strip() for name in _TOKEN.findall(template)]
     if "{" in _TOKEN.sub("", template) or "}" in _TOKEN.sub("", template):
         raise ValidationError(
             _("Unbalanced brace: write placeholders as {client_name}."), code="unbalanced_brace"
         )
-    unknown = sorted({name for name in names if name not in PLACEHOLDERS})
+    unknown = sorted({name for name in names if name not in known})
     if unknown:
         raise ValidationError(
             _("Unknown placeholder %(unknown)s: use %(known)s."),
             code="unknown_placeholder",
             params={
                 "unknown": ", ".join(f"{{{name}}}" for name in unknown),
-                "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+                "known": ", ".join(f"{{{name}}}" for name in known),
             },
         )
     return set(names)
