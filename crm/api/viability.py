@@ -10,6 +10,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crm.choices import ViabilityReason
 from crm.models import SalesChannel
 from crm.sales.viability import AddressNotFound, check_viability, may_check_viability
 
@@ -50,7 +51,7 @@ class ViabilityRequestSerializer(ViabilityQuerySerializer):
 
 class ReasonSerializer(serializers.Serializer):
     code = serializers.ChoiceField(
-        choices=["viable", "outside_coverage", "off_network", "no_box_within_reach", "no_free_port"]
+        choices=[code for code in ViabilityReason.values if code != ViabilityReason.ADDRESS_NOT_FOUND]
     )
     message = serializers.CharField()
 
