@@ -68,7 +68,9 @@ def proposal_for_sending(pk, **match):
 
 
 def sales_visible_to(user):
-    sales = Sale.objects.select_related("rep", "team", "channel", "plan", "contract")
+    sales = Sale.objects.select_related(
+        "rep", "team", "channel", "plan", "contract__cto_box", "service_order"
+    )
     if sees_only_own_leads(user):
         sales = sales.filter(rep=user)
     return sales

@@ -292,3 +292,14 @@ def test_channels_are_listed_for_reps_and_kept_by_administrators(rep, admin, sto
         "/api/crm/sales/channels/", {"name": "Site", "kind": "website"}, format="json"
     )
     assert created.status_code == 201 and len(created.json()["public_key"]) > 20
+
+
+def test_won_sales_are_listed_reps_seeing_theirs(sell, rep, other_rep, admin):
+    mine = sell()
+    sell(other_rep.user)
+    rows = rep.get("/api/crm/sales/sales/").json()["results"]
+    assert [(row["id"], row["cto_port"], row["contract_status"]) for row in rows] == [
+        (mine.pk, 1, "awaiting_installation")
+    ]
+    assert rows[0]["service_order_number"] == mine.service_order.number
+    assert admin.get("/api/crm/sales/sales/").json()["count"] == 2
