@@ -9,22 +9,24 @@ find, per order, what is wrong and when the technician can be there (the ETA).
 refusing it all when any order is stale or has a blocking conflict.
 """
 import datetime
+import hashlib
 import math
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
-from routing.network import street_paths, travel_matrix
+from routing.network import road_graph, street_paths, travel_matrix
 
 from .choices import OrderStatus
 from .choices import ScheduleConflict as Kind
 from .models import ServiceOrder, Technician
-from .selectors import missing_skills
 from .services import ActionContext, Conflict, schedule_order, unschedule_order, update_service_order
 
 # Orders the board may place (a dispatched one goes back to scheduled), and those it shows
@@ -36,6 +38,7 @@ FIXED_STATUSES = (OrderStatus.SCHEDULED, OrderStatus.DISPATCHED, OrderStatus.EN_
 WARNINGS = {Kind.LATE, Kind.SHIFT}
 # Start times the board fills in are rounded up to this many minutes.
 ROUNDING_MINUTES = 5
+ROUTE_CACHE_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -82,8 +85,9 @@ def _conflict(kind, message):
     return {"kind": kind.value, "severity": "warning" if kind in WARNINGS else "error", "message": message}
 
 
-def _order_conflicts(placement, current):
-    """What is wrong with the placement whatever else is on the board."""
+def _order_conflicts(placement, current, held_skills):
+    """What is wrong with the placement whatever else is on the board; `held_skills` is the set
+    of (technician id, skill id) pairs of the board's technicians."""
     order, technician = placement.order, placement.technician
     found = []
     if placement.version is not None and placement.version != current.version:
@@ -102,7 +106,7 @@ def _order_conflicts(placement, current):
     if not technician.active:
         found.append(_conflict(Kind.INACTIVE, _("%(technician)s is not an active technician.")
                                % {"technician": technician}))
-    lacking = missing_skills(technician, list(order.required_skills.all()))
+    lacking = [skill for skill in current.required_skills.all() if (technician.pk, skill.pk) not in held_skills]
     if lacking:
         found.append(_conflict(Kind.SKILL, _("%(technician)s lacks %(skills)s.") % {
             "technician": technician, "skills": get_text_list([str(skill) for skill in lacking], _("and")),
@@ -163,21 +167,35 @@ class BoardReport:
         }
 
     def route_features(self):
-        """Each technician's day as a line along the streets (start, stops, end)."""
-        legs = [leg for day in self.days for leg in day.legs]
-        paths = iter(street_paths(self.points, legs, self.matrix.snaps)) if legs else iter(())
-        features = []
-        for day in self.days:
+        """Each technician's day as a line along the streets (start, stops, end). Lines are cached
+        by the day's points on this street network: a drag redraws only the days it changed."""
+        version = road_graph().version if self.days else ""
+        keys = [_route_key(version, [self.points[i] for leg in day.legs for i in leg]) for day in self.days]
+        lines = cache.get_many(keys)
+        missing = [(day, key) for day, key in zip(self.days, keys) if key not in lines]
+        legs = [leg for day, _key in missing for leg in day.legs]
+        paths = iter(street_paths(self.points, legs, self.matrix.snaps) if legs else ())
+        for day, key in missing:
             coordinates = []
             for _leg in day.legs:
                 path = [list(point) for point in next(paths)]
                 coordinates += path if not coordinates else path[1:]
-            if len(coordinates) > 1:
-                features.append({
-                    "type": "Feature", "geometry": {"type": "LineString", "coordinates": coordinates},
-                    "properties": {"technician": day.technician.pk, "technician_name": str(day.technician)},
-                })
+            lines[key] = coordinates
+        cache.set_many({key: lines[key] for _day, key in missing}, ROUTE_CACHE_SECONDS)
+        features = [
+            {
+                "type": "Feature", "geometry": {"type": "LineString", "coordinates": lines[key]},
+                "properties": {"technician": day.technician.pk, "technician_name": str(day.technician)},
+            }
+            for day, key in zip(self.days, keys)
+            if len(lines[key]) > 1
+        ]
         return {"type": "FeatureCollection", "features": features}
+
+
+def _route_key(version, points):
+    digest = hashlib.sha1(";".join(f"{lon:.6f},{lat:.6f}" for lon, lat in points).encode()).hexdigest()
+    return f"fieldops:board-route:{version}:{digest}"
 
 
 def check_board(date, placements, *, current=None):
@@ -187,10 +205,16 @@ def check_board(date, placements, *, current=None):
     by default they are read afresh."""
     if current is None:
         current = ServiceOrder.objects.in_bulk([p.order.pk for p in placements])
+    prefetch_related_objects(list(current.values()), "required_skills")
+    held_skills = set(
+        Technician.skills.through.objects.filter(
+            technician__in={p.technician.pk for p in placements if p.technician}
+        ).values_list("technician_id", "skill_id")
+    )
     stops = []
     for placement in placements:
         stop = Stop(order=placement.order, start=placement.start, placement=placement)
-        stop.conflicts = _order_conflicts(placement, current[placement.order.pk])
+        stop.conflicts = _order_conflicts(placement, current[placement.order.pk], held_skills)
         stops.append(stop)
     placed = [stop for stop in stops if stop.placement.technician is not None]
     technicians = {stop.placement.technician.pk: stop.placement.technician for stop in placed}
@@ -201,14 +225,15 @@ def check_board(date, placements, *, current=None):
     for stop in placed:
         timelines[stop.placement.technician.pk].append(stop)
 
+    # The matrix's points in a fixed order (technicians, then orders, by id) whatever the board's
+    # order: moving an order between days keeps the same point set, and the cached matrix.
+    technicians = dict(sorted(technicians.items()))
     points = []
     for technician in technicians.values():
         points += [technician.start_point.coords, technician.end_point.coords]
-    index = {}
-    for timeline in timelines.values():
-        for stop in timeline:
-            index[id(stop)] = len(points)
-            points.append(stop.order.point.coords)
+    stops_by_order = sorted((stop for timeline in timelines.values() for stop in timeline), key=lambda s: s.order.pk)
+    index = {id(stop): len(points) + k for k, stop in enumerate(stops_by_order)}
+    points += [stop.order.point.coords for stop in stops_by_order]
     matrix = travel_matrix(points) if points else None
     days = [
         _drive_day(date, technician, 2 * i, timelines[technician.pk], index, matrix)
