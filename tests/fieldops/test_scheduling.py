@@ -315,3 +315,28 @@ def test_routes_follow_the_streets(make_user, make_job):
     assert coordinates[0] == list(base) and coordinates[-1] == list(base)
     assert len(coordinates) > 3  # round the block back: corners, not a straight there-and-back
     assert not report.stops[0].estimated
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_dispatchers_saving_boards_that_share_an_order(ana, make_technician, make_job, dispatcher):
+    from django.db import transaction
+
+    from .test_concurrency import in_thread
+
+    bia = make_technician("bia")
+    first, shared, third = make_job(), make_job(point=NEAR), make_job(point=NEAR)
+    with transaction.atomic():
+        apply_board(day(), [place(first, ana, at(9)), place(shared, ana, at(11))], dispatcher)
+        rival, outcome = in_thread(
+            lambda: apply_board(day(), [place(shared, bia, at(9)), place(third, bia, at(11))], dispatcher)
+        )
+        rival.join(timeout=0.5)
+        assert rival.is_alive(), "the second board must wait for the shared order's row lock"
+    rival.join(timeout=10)
+
+    assert isinstance(outcome["error"], Conflict)
+    assert shared.number in outcome["error"].messages[0]
+    shared.refresh_from_db()
+    third.refresh_from_db()
+    assert (shared.assignee, shared.scheduled_start) == (ana, at(11))
+    assert (third.status, third.assignee) == (OrderStatus.OPEN, None)
