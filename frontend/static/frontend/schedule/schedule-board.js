@@ -49,7 +49,7 @@ export function setupSchedule(map, config, helpers) {
   function applyMapFilters() {
     const { date, types, priority } = filters();
     setOrderFilters(state.active ? {
-      status: ["open", "reopened"], date, type: types.length ? types : ["none"], priority: priority ? [priority] : [],
+      status: ["open", "reopened"], date, type: types, priority: priority ? [priority] : [],
     } : null);
   }
 
@@ -273,7 +273,8 @@ export function setupSchedule(map, config, helpers) {
       const name = element("div", { className: "board-name" },
         element("span", { className: "swatch", style: `background:${colorOf(technician.id)}` }), " ",
         element("span", { text: technician.name }),
-        day ? element("span", { className: "muted small", text: `${day.km} km · ${day.driving_hours} h` }) : null);
+        day ? element("span", { className: "muted small", text: interpolate(gettext("%(km)s km · %(minutes)s min driving"),
+          { km: day.km, minutes: Math.round(day.driving_hours * 60) }, true) }) : null);
       rows.push(element("div", { className: "board-row", "data-technician-row": String(technician.id) }, name, timeline));
     }
     // Picked orders (numbered) and those waiting for a time, to drag onto a row.
