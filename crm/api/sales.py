@@ -669,10 +669,15 @@ class MonthQuerySerializer(serializers.Serializer):
     month = MonthField(required=False, help_text=_("YYYY-MM; the current month when absent."))
 
 
-def month_from(request):
-    query = MonthQuerySerializer(data=request.query_params)
+def month_query(request, serializer_class=MonthQuerySerializer):
+    """The validated query parameters, `month` defaulting to the current month."""
+    query = serializer_class(data=request.query_params)
     query.is_valid(raise_exception=True)
-    return query.validated_data.get("month") or timezone.localdate().replace(day=1)
+    return {"month": timezone.localdate().replace(day=1), **query.validated_data}
+
+
+def month_from(request):
+    return month_query(request)["month"]
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -788,13 +793,8 @@ class CommissionViewSet(mixins.ListModelMixin, GenericViewSet):
 
     @extend_schema(parameters=[CommissionQuerySerializer])
     def list(self, request, *args, **kwargs):
-        query = CommissionQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        month = query.validated_data.get("month") or timezone.localdate().replace(day=1)
-        first, last = selectors.month_bounds(month)
-        commissions = self.get_queryset().filter(sale__won_on__range=(first, last))
-        if "rep" in query.validated_data:
-            commissions = commissions.filter(beneficiary_id=query.validated_data["rep"])
+        query = month_query(request, CommissionQuerySerializer)
+        commissions = selectors.commissions_in_month(request.user, query["month"], query.get("rep"))
         page = self.paginate_queryset(commissions)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

@@ -6,7 +6,6 @@ sales, goals and commissions that are theirs. Administrators, and the other role
 far as their model permissions go, see everything.
 """
 
-import calendar
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,6 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from billing.money import month_bounds
 from core.roles import Role, user_has_role
 from crm.choices import LeadStage
 from crm.models import (
@@ -85,6 +85,15 @@ def commissions_visible_to(user):
     return commissions
 
 
+def commissions_in_month(user, month, beneficiary_id=None):
+    """The commissions of the sales won in `month` that `user` sees, optionally one person's."""
+    first, last = month_bounds(month)
+    commissions = commissions_visible_to(user).filter(sale__won_on__range=(first, last))
+    if beneficiary_id is not None:
+        commissions = commissions.filter(beneficiary_id=beneficiary_id)
+    return commissions
+
+
 def goals_visible_to(user):
     goals = SalesGoal.objects.select_related("rep", "team", "channel")
     if sees_only_own_leads(user):
@@ -105,11 +114,6 @@ def commission_rule_list():
 
 
 # --- Month arithmetic: progress and trend ---------------------------------------------------
-
-
-def month_bounds(month):
-    first = month.replace(day=1)
-    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
 def business_days(first, last):
