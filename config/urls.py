@@ -5,9 +5,11 @@ from django.urls import include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from billing.views import public_document
 from core.views import ThrottledObtainAuthToken
 from crm.messaging.views import opt_out
 from crm.sales.views import proposal_page
+from fieldops.views import attachment_file
 
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -27,6 +29,7 @@ urlpatterns = [
     path("tiles/", include("gis.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("optout/<str:token>/", opt_out, name="messaging-opt-out"),
+    path("documents/<str:token>/", public_document, name="billing-public-document"),
     path("proposal/<str:token>/", proposal_page, name="sales-proposal"),
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -50,5 +53,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("", include("frontend.urls")),
+    # Field photos and signatures only for those who see their order; the rest of MEDIA as is.
+    path(f"{settings.MEDIA_URL.strip('/')}/fieldops/<path:path>", attachment_file, name="fieldops-attachment"),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

@@ -261,7 +261,7 @@ class MaterialUsage(models.Model):
 
 
 def attachment_path(attachment, filename):
-    """Under MEDIA_ROOT by order, with a random name: media files are served without a login."""
+    """Under MEDIA_ROOT by order, with a random name; fieldops.views serves it after an access check."""
     extension = PurePath(filename).suffix.lower()
     return f"fieldops/orders/{attachment.order_id}/{attachment.kind}-{uuid.uuid4().hex}{extension}"
 

@@ -442,3 +442,61 @@ def board_report_data(report, with_routes=True):
     if with_routes:
         data["routes"] = report.route_features()
     return data
+
+
+# --- The technician's day on the phone (fieldops.my_day) ----------------------------------------
+
+
+class DayQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(required=False, label=_("date"), help_text=_("Today when left out."))
+
+
+class DayOrderSerializer(serializers.ModelSerializer):
+    type_label = serializers.CharField(source="get_order_type_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    priority_label = serializers.CharField(source="get_priority_display", read_only=True)
+    client = serializers.CharField(source="person.name", read_only=True)
+    client_phone = serializers.CharField(source="person.mobile_phone", read_only=True)
+    point = serializers.SerializerMethodField()
+    contract_box = serializers.IntegerField(source="contract.cto_box_id", read_only=True, allow_null=True)
+    contract_port = serializers.IntegerField(source="contract.cto_port", read_only=True, allow_null=True)
+    notes = serializers.SerializerMethodField()
+    materials_used = MaterialUsageSerializer(source="materials", many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ServiceOrder
+        fields = [
+            "id", "number", "order_type", "type_label", "status", "status_label", "priority", "priority_label",
+            "client", "client_phone", "address_text", "description", "point", "window_start", "window_end",
+            "scheduled_start", "estimated_minutes", "version", "contract", "contract_box", "contract_port",
+            "notes", "materials_used", "attachments",
+        ]
+
+    def get_point(self, order) -> list[float]:
+        return list(order.point.coords)
+
+    def get_notes(self, order) -> list[dict]:
+        return [{"at": event.at, "actor": event.actor.get_username(), "text": event.note} for event in order.notes]
+
+
+class DayStopSerializer(serializers.Serializer):
+    sequence = serializers.IntegerField()
+    eta = serializers.DateTimeField(help_text=_("From the accepted route plan, else driving the day."))
+    order = DayOrderSerializer()
+    checklist = ChecklistItemSerializer(many=True)
+    boxes = serializers.ListField(
+        child=serializers.DictField(), help_text=_("Installations: the boxes to pick the port from.")
+    )
+
+
+class DaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    technician = BoardTechnicianSerializer()
+    km = serializers.FloatField(help_text=_("The day's drive along the streets."))
+    route = serializers.SerializerMethodField(help_text=_("GeoJSON LineString along the streets."))
+    stops = DayStopSerializer(many=True)
+    materials = MaterialSerializer(many=True, help_text=_("The catalogue to record materials from."))
+
+    def get_route(self, day) -> dict:
+        return {"type": "LineString", "coordinates": [list(point) for point in day.line]}

@@ -14,6 +14,7 @@ router.register("service-orders", views.ServiceOrderViewSet, basename="serviceor
 
 urlpatterns = [
     path("positions/", views.PositionReportView.as_view(), name="position-report"),
+    path("my-day/", views.MyDayView.as_view(), name="my-day"),
     path(
         "reports/technicians/", views.TechnicianSlaReportView.as_view(), name="technician-sla-report"
     ),

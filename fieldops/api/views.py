@@ -1,6 +1,7 @@
 from inspect import signature
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -17,7 +18,7 @@ from rest_framework.viewsets import ModelViewSet
 
 from core.mixins import GeoJsonMixin, ServiceWriteMixin
 from core.permissions import RoleModelPermissions
-from fieldops import reports, scheduling, selectors, services
+from fieldops import my_day, reports, scheduling, selectors, services
 from fieldops.filtersets import ServiceOrderFilterSet, SkillFilterSet, TechnicianFilterSet
 
 from . import serializers
@@ -150,6 +151,24 @@ class PositionReportView(CreateAPIView):
             {"stored": True, **serializers.PositionSerializer(report).data},
             status=status.HTTP_201_CREATED,
         )
+
+
+class MyDayView(APIView):
+    """The signed-in technician's day for the phone (`?date=`, today by default): the stops in
+    order with ETAs, each order with its client, checklist, materials, photos and notes, the
+    route line along the streets and the materials catalogue; the phone keeps it offline."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[serializers.DayQuerySerializer], responses=serializers.DaySerializer)
+    def get(self, request):
+        technician = selectors.technician_of(request.user)
+        if technician is None:
+            raise PermissionDenied(_("Only technicians have a day of field work."))
+        query = serializers.DayQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        day = my_day.technician_day(technician, query.validated_data.get("date") or timezone.localdate())
+        return Response(serializers.DaySerializer(day, context={"request": request}).data)
 
 
 class ReportTableRenderer(BaseRenderer):

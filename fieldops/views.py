@@ -1,0 +1,25 @@
+"""Field attachments (photos, signatures) served only to those who may see their order."""
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+
+from .models import Attachment
+from .selectors import service_orders_visible_to
+
+
+def attachment_file(request, path):
+    """MEDIA_URL/fieldops/<path>: the order's technician (as their visibility allows), dispatchers
+    and admins get the file; anonymous users a 403 and other users a 404, so the address does not
+    even confirm the file exists."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    attachment = (
+        Attachment.objects.filter(
+            file=f"fieldops/{path}", order__in=service_orders_visible_to(request.user)
+        ).first()
+    )
+    if attachment is None or not request.user.has_perm("fieldops.view_serviceorder"):
+        raise Http404
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
