@@ -46,7 +46,9 @@ def field_reports(request):
         raise PermissionDenied
     kind = "sla" if request.GET.get("report") == "sla" else "completed"
     today = timezone.localdate()
-    params = {"first_day": today.replace(day=1).isoformat(), "last_day": today.isoformat(), **request.GET.dict()}
+    # Fields the form leaves empty ("all technicians", "technician only") are not filters.
+    chosen = {name: value for name, value in request.GET.dict().items() if value}
+    params = {"first_day": today.replace(day=1).isoformat(), "last_day": today.isoformat(), **chosen}
     if "type" in request.GET:
         params["type"] = request.GET.getlist("type")
     serializer_class = GroupedReportQuerySerializer if kind == "sla" else CompletedReportQuerySerializer
@@ -57,7 +59,7 @@ def field_reports(request):
         api = reverse("fieldops-api:technician-sla-report" if kind == "sla" else "fieldops-api:completed-orders-report")
         api_params = [
             (name, value) for name in query.fields
-            for value in (params[name] if name == "type" else [params.get(name)]) if value
+            for value in (params.get("type", []) if name == "type" else [params.get(name)]) if value
         ]
         downloads = {fmt: f"{api}?{urlencode([*api_params, ('format', fmt)])}" for fmt in ("csv", "pdf")}
     technicians = technicians_visible_to(request.user).filter(active=True)

@@ -59,3 +59,38 @@ def test_a_technician_prints_their_route_sheet(page, login, screenshot, make_use
     page.emulate_media(media="print")
     assert page.locator(".topbar").is_hidden()
     screenshot("route-sheet-print", full_page=True)
+
+
+def test_a_dispatcher_reads_the_sla_report_and_downloads_it(page, login, screenshot, make_user):
+    person = create_person(name="Ana Souza", stage="client", document="52998224725")
+    now = timezone.now()
+    for username, name, late in (("tiago", "Tiago", (False, True)), ("carla", "Carla", (False,))):
+        technician = services.create_technician(
+            user=make_user(username, "technician", first_name=name), shift_start=datetime.time(8),
+            shift_end=datetime.time(17), start_point=Point(*CENTER, srid=4326), end_point=Point(*CENTER, srid=4326),
+        )
+        for was_late in late:
+            order = services.create_service_order(
+                order_type="repair", person=person, point=Point(*CENTER, srid=4326), assignee=technician,
+                window_start=now - datetime.timedelta(hours=6), window_end=now - datetime.timedelta(hours=2),
+            )
+            # Completed half an hour ago, its deadline an hour before (late) or after (on time).
+            type(order).objects.filter(pk=order.pk).update(
+                status="completed", completed_at=now - datetime.timedelta(minutes=30),
+                due_at=now + datetime.timedelta(hours=-1 if was_late else 1),
+            )
+    make_user("despachante", "dispatcher")
+    login("despachante")
+    page.wait_for_url("**/")
+    page.click("text=Field reports")
+    page.select_option("select[name=report]", "sla")
+    page.click("#report-filters button[type=submit]")
+    rows = page.locator("#report-table tbody tr")
+    rows.first.wait_for()
+    assert [rows.nth(i).locator("td").first.inner_text() for i in range(rows.count())] == ["Carla", "Tiago"]
+    assert rows.nth(1).locator("td").last.inner_text() == "50,0"
+    screenshot("field-reports-sla", full_page=True)
+    with page.expect_download() as download:
+        page.click("#download-csv")
+    text = open(download.value.path(), encoding="utf-8-sig").read()
+    assert text.splitlines()[2] == "Tiago;2;1;1;0;50,0"

@@ -188,6 +188,9 @@ def test_the_report_page_shows_the_numbers_and_links_the_files(day_of_work, make
     html = page.content.decode()
     assert "<td>tiago</td><td>2</td><td>1</td><td>1</td><td>1</td><td>33.3</td>" in html
     assert f"/api/fieldops/reports/technicians/?first_day={PERIOD['first_day']}" in html and "format=pdf" in html
+    completed = browser.get("/reports/field/", {**PERIOD, "by": "", "technician": ""}).content.decode()
+    assert "<td>tiago</td><td>2</td><td>1</td><td>1</td><td>45.0</td>" in completed
+    assert f"/api/fieldops/reports/completed-orders/?first_day={PERIOD['first_day']}" in completed
     bad = browser.get("/reports/field/", {"first_day": "2026-03-02", "last_day": "2026-03-01"})
     assert "The period must end on or after its first day." in bad.content.decode()
     technician = Client()
