@@ -307,3 +307,19 @@ def test_the_map_moves_technicians_and_recolours_orders_live(asgi_server, browse
         page.screenshot(path=str(ARTIFACTS / "schedule-live.png"))
     finally:
         context.close()
+
+
+def test_without_a_websocket_the_map_polls_for_positions(board_page, street_day):
+    """Django's live server speaks no WebSocket: the map falls back to polling."""
+    from fieldops.services import report_position
+
+    page = board_page
+    (ana, _bia), _orders = street_day
+    page.wait_for_selector("#map[data-live=closed]")
+    moved_to = (-51.1972, -29.9988)
+    report_position(ana, point=Point(*moved_to, srid=4326), recorded_at=timezone.now())
+    page.wait_for_function(
+        """([id, where]) => malhaMap.getSource('technicians').serialize().data.features
+             .some((f) => f.properties.id === id && JSON.stringify(f.geometry.coordinates) === JSON.stringify(where))""",
+        arg=[ana.pk, list(moved_to)], timeout=40000,
+    )
