@@ -2,6 +2,7 @@
 
 import io
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.common import I2of5
@@ -9,6 +10,7 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 
@@ -18,17 +20,29 @@ def brl(amount):
     return f"R$ {text}"
 
 
-def invoice_pdf(invoice, slip):
+def _page(title, issuer):
+    """(buffer, canvas, y) of an A4 document titled `title` with the issuer's name on top."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=0)
-    canvas.setTitle(str(invoice))
-    width, height = A4
-    left, y = 20 * mm, height - 25 * mm
-    wallet, contract = invoice.wallet, invoice.contract
-
+    canvas.setTitle(title)
+    y = A4[1] - 25 * mm
     canvas.setFont("Helvetica-Bold", 14)
-    canvas.drawString(left, y, wallet.merchant_name)
+    canvas.drawString(20 * mm, y, issuer)
     canvas.setFont("Helvetica", 10)
+    return buffer, canvas, y
+
+
+def _finish(buffer, canvas):
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def invoice_pdf(invoice, slip):
+    wallet, contract = invoice.wallet, invoice.contract
+    buffer, canvas, y = _page(str(invoice), wallet.merchant_name)
+    width, _height = A4
+    left = 20 * mm
     y -= 8 * mm
     canvas.drawString(left, y, _("Invoice %(number)s — contract %(contract)s") % {"number": invoice, "contract": contract})
     y -= 6 * mm
@@ -69,6 +83,36 @@ def invoice_pdf(invoice, slip):
         payload = slip["pix_payload"]
         for row, start in enumerate(range(0, len(payload), 80)):
             canvas.drawString(left, y - (38 + 4 * row) * mm, payload[start:start + 80])
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    return _finish(buffer, canvas)
+
+
+def clearance_pdf(declaration, issuer):
+    """The annual debt-clearance declaration (Lei 12.007/2009) of `declaration` by `issuer`."""
+    person = declaration.person
+    buffer, canvas, y = _page(declaration.number, issuer)
+    left = 20 * mm
+    y -= 12 * mm
+    canvas.setFont("Helvetica-Bold", 12)
+    canvas.drawString(left, y, _("Annual debt-clearance declaration %(year)s") % {"year": declaration.year})
+    canvas.setFont("Helvetica", 10)
+    y -= 6 * mm
+    canvas.drawString(left, y, _("No. %(number)s — Lei 12.007/2009") % {"number": declaration.number})
+    y -= 12 * mm
+    text = canvas.beginText(left, y)
+    text.setLeading(14)
+    wording = _(
+        "%(issuer)s declares that %(name)s, CPF/CNPJ %(document)s, has settled every invoice due "
+        "from 01/01/%(year)s to 31/12/%(year)s under the contracts %(contracts)s: %(count)s "
+        "invoice(s), %(total)s paid. This declaration replaces, for that year, the proof of "
+        "payment of each invoice."
+    ) % {
+        "issuer": issuer, "name": person.name, "document": person.document, "year": declaration.year,
+        "contracts": ", ".join(contract.number for contract in declaration.contracts.all()),
+        "count": declaration.invoices_count, "total": brl(declaration.total_paid),
+    }
+    for line in simpleSplit(wording, "Helvetica", 10, A4[0] - 2 * left):
+        text.textLine(line)
+    canvas.drawText(text)
+    canvas.drawString(left, 40 * mm, _("Issued on %(date)s") % {
+        "date": timezone.localtime(declaration.issued_at).strftime("%d/%m/%Y")})
+    return _finish(buffer, canvas)

@@ -15,6 +15,7 @@ from core.services import next_number
 from crm.services import mark_as_client
 from gis.selectors import cto_box_for_update
 
+from . import bureau
 from .boleto import NOSSO_NUMERO_MAX
 from .cnab import parse_itau_400
 from .fiscal import fiscal_xml
@@ -618,6 +619,7 @@ def cancel_invoice(invoice, *, reason):
     invoice.status_reason = reason
     invoice.save(update_fields=["status", "status_reason", "updated_at"])
     invoice.charges.update(invoice=None)
+    bureau.clear_settled([invoice.pk])
     return invoice
 
 
@@ -637,6 +639,7 @@ def delete_invoice(invoice, *, reason):
     invoice.deletion_reason = reason
     invoice.save(update_fields=["deleted_at", "deletion_reason", "updated_at"])
     invoice.charges.update(invoice=None)
+    bureau.clear_settled([invoice.pk])
     return invoice
 
 
@@ -678,6 +681,7 @@ def renegotiate_invoices(invoices, *, due_date, reason, issued_on=None):
         status=InvoiceStatus.RENEGOTIATED, renegotiated_into=new, status_reason=reason,
         updated_at=timezone.now(),
     )
+    bureau.clear_settled([invoice.pk for invoice in locked])
     return new
 
 
@@ -738,6 +742,7 @@ def settle_invoice(invoice, *, amount, paid_on=None, user=None):
     payment.save()
     invoice.save(update_fields=["paid_principal", "status", "updated_at"])
     _lift_debt_suspensions(timezone.localdate(), contract_ids=[invoice.contract_id])
+    bureau.clear_settled([invoice.pk])
     return payment
 
 
@@ -817,6 +822,7 @@ def import_return_file(content, *, filename, user=None):
             [[i.pk for i in settled], [i.paid_principal for i in settled], [i.status for i in settled]],
         )
     _lift_debt_suspensions(timezone.localdate(), contract_ids={i.contract_id for i in settled})
+    bureau.clear_settled([i.pk for i in settled])
     return return_file, True
 
 

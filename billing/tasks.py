@@ -1,11 +1,12 @@
-"""Celery wrappers: the monthly invoice run and the daily overdue-suspension job."""
+"""Celery wrappers: the monthly invoice run, the daily overdue-suspension job, dunning,
+credit bureau clearing and the yearly debt-clearance declarations."""
 
 import datetime
 
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from . import bureau, clearance, dunning, services
 
 
 @shared_task(acks_late=True)
@@ -23,3 +24,33 @@ def run_monthly_invoices_task(period=None):
 def run_overdue_suspensions_task():
     suspended, unsuspended = services.run_overdue_suspensions()
     return {"suspended": suspended, "unsuspended": unsuspended}
+
+
+@shared_task(acks_late=True)
+def run_dunning_task():
+    """Create today's reminders (once each) and send every pending one in its own task."""
+    scheduled = dunning.schedule_notices()
+    pending = dunning.pending_notice_ids()
+    for notice_id in pending:
+        send_dunning_notice_task.delay(notice_id)
+    return {"scheduled": scheduled, "dispatched": len(pending)}
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=50)
+def send_dunning_notice_task(self, notice_id):
+    """Safe to retry and to run twice: a notice is sent at most once (billing.dunning)."""
+    notice, retry_in = dunning.send_notice(notice_id)
+    if retry_in is not None:
+        raise self.retry(countdown=min(max(retry_in, 1), 300))
+    return notice.status
+
+
+@shared_task(acks_late=True)
+def clear_settled_bureau_records_task():
+    return bureau.clear_settled()
+
+
+@shared_task(acks_late=True)
+def issue_clearance_declarations_task(year=None):
+    """Last year's debt-clearance declarations, once per client (billing.clearance)."""
+    return clearance.issue_year(year or timezone.localdate().year - 1)

@@ -147,6 +147,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.run_overdue_suspensions_task",
         "schedule": crontab(minute=0, hour=6),
     },
+    # Billing collection: reminders every morning, bureau listings of settled debts cleared,
+    # last year's debt-clearance declarations every month (those who paid up late get theirs).
+    "billing-dunning": {
+        "task": "billing.tasks.run_dunning_task",
+        "schedule": crontab(minute=0, hour=9),
+    },
+    "billing-bureau-clear-settled": {
+        "task": "billing.tasks.clear_settled_bureau_records_task",
+        "schedule": crontab(minute=30, hour=6),
+    },
+    "billing-clearance-declarations": {
+        "task": "billing.tasks.issue_clearance_declarations_task",
+        "schedule": crontab(minute=0, hour=4, day_of_month=2),
+    },
     # Sales: proposals past their validity become expired.
     "sales-expire-proposals": {
         "task": "crm.sales.tasks.expire_proposals_task",
@@ -377,6 +391,10 @@ MESSAGING_HTTP_TIMEOUT = float(os.environ.get("MESSAGING_HTTP_TIMEOUT", "10"))
 MESSAGING_RATE_LIMIT_PREFIX = os.environ.get("MESSAGING_RATE_LIMIT_PREFIX", "malha:ratelimit")
 # Absolute links in messages (e-mail opt-out) point here.
 MALHA_PUBLIC_URL = os.environ.get("MALHA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Billing collection (billing.dunning, billing.links): missed reminders are caught up for
+# this many days; links to invoice and declaration PDFs in messages expire after this many.
+BILLING_DUNNING_CATCH_UP_DAYS = int(os.environ.get("BILLING_DUNNING_CATCH_UP_DAYS", "3"))
+BILLING_PUBLIC_LINK_DAYS = int(os.environ.get("BILLING_PUBLIC_LINK_DAYS", "120"))
 # Kombu's Redis transport redelivers an unacknowledged task (worker killed) after this.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))

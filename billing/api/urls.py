@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import collection, views
 
 app_name = "billing-api"
 
@@ -17,6 +17,10 @@ router.register("return-files", views.ReturnFileViewSet, basename="returnfile")
 router.register("return-records", views.ReturnRecordViewSet, basename="returnrecord")
 router.register("fiscal-series", views.FiscalSeriesViewSet, basename="fiscalseries")
 router.register("fiscal-documents", views.FiscalDocumentViewSet, basename="fiscaldocument")
+router.register("dunning-rules", collection.DunningRuleViewSet, basename="dunningrule")
+router.register("dunning-notices", collection.DunningNoticeViewSet, basename="dunningnotice")
+router.register("bureau-records", collection.BureauRecordViewSet, basename="bureaurecord")
+router.register("clearance-declarations", collection.DeclarationViewSet, basename="clearancedeclaration")
 
 urlpatterns = [
     path("clients/<int:person_id>/panel/", views.FinancialPanelView.as_view(), name="client-panel"),
