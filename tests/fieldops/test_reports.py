@@ -271,3 +271,28 @@ def test_route_sheet_visibility(scheduled_day, tiago, ana, make_user):
     sales.force_login(make_user("vendedor", "sales"))
     assert sales.get(sheet_url(tiago)).status_code == 404
     assert own.get(f"/reports/route-sheet/{tiago.pk}/2026-02-31/").status_code == 404
+
+
+def test_route_sheet_map_draws_the_drive_along_the_streets(client_person, make_user, dispatcher, as_user):
+    from fieldops.services import create_technician
+    from gis.osm_import import import_osm
+    from tests.routing.test_network import ONEWAY_OSM, along_diagonal
+
+    import_osm(ONEWAY_OSM)
+    base = along_diagonal(0.05)
+    carla = create_technician(
+        user=make_user("carla", "technician"), shift_start=datetime.time(8), shift_end=datetime.time(17),
+        start_point=Point(*base, srid=4326), end_point=Point(*base, srid=4326),
+    )
+    order = services.create_service_order(
+        order_type="repair", person=client_person, point=Point(*along_diagonal(0.9), srid=4326),
+        window_start=at(8), window_end=at(12), assignee=carla,
+    )
+    services.schedule_order(order, as_user(dispatcher), scheduled_start=at(9))
+    browser = Client()
+    browser.force_login(carla.user)
+    response = browser.get(sheet_url(carla))
+    (route,) = response.context["sheet"].route["features"]
+    assert len(route["geometry"]["coordinates"]) > 3  # round the block, not a straight line
+    html = response.content.decode()
+    assert "Rua do Quarteir" in html  # the streets around (JSON-escaped), as the printed map's base
