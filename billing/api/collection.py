@@ -42,6 +42,7 @@ class BureauRecordSerializer(MalhaModelSerializer):
                   "cleared_at", "cleared_by", "clear_reason"]
         read_only_fields = ["person", "amount", "status", "sent_at", "sent_by", "cleared_at", "cleared_by",
                             "clear_reason"]
+        validators = []  # billing.bureau says why a second listing is refused
 
 
 class DeclarationSerializer(MalhaModelSerializer):
