@@ -13,6 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
@@ -31,6 +32,13 @@ class PublicRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def get_ident(self, request):
+        """The peer's address; X-Forwarded-For only behind the proxies REST_FRAMEWORK's
+        NUM_PROXIES declares (DRF would otherwise trust a header any visitor can forge)."""
+        if api_settings.NUM_PROXIES is None:
+            return request.META.get("REMOTE_ADDR")
+        return super().get_ident(request)
 
 
 class ViabilityThrottle(PublicRateThrottle):

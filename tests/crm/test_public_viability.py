@@ -115,6 +115,10 @@ def test_a_flood_from_one_ip_gets_429_with_retry_after(served, website, visitor,
     assert 0 < int(flooded["Retry-After"]) <= 60
     assert flooded["Access-Control-Allow-Origin"] == SITE  # the site's script can read the 429
     assert ViabilityCheck.objects.count() == 3
+    # A forged X-Forwarded-For does not dodge the limit.
+    forged = visitor.post(VIABILITY, {"key": website.public_key, "lon": HOUSE[0], "lat": HOUSE[1]},
+                          format="json", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert forged.status_code == 429
     # Another IP is not held back.
     other = visitor.post(VIABILITY, {"key": website.public_key, "lon": HOUSE[0], "lat": HOUSE[1]},
                          format="json", REMOTE_ADDR="10.1.2.3")
