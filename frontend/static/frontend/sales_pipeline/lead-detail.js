@@ -191,20 +191,33 @@ async function createProposal(event) {
   if (!body.valid_until) delete body.valid_until;
   const { ok, data } = await api(config.urls.proposals, { method: "POST", body });
   if (!ok) { formErrors(form, data); return; }
-  form.elements.message.value = "";
+  form.reset();
   if (event.submitter?.value === "send") await sendProposal(data.id);
   else await loadProposals();
 }
 
 // ---------------------------------------------------------------- conversion
 
+let acceptedProposals = [];
+
 function fillAcceptedProposals(accepted) {
   const select = $("#convert-form select[name=proposal]");
   if (!select) return;
+  acceptedProposals = accepted;
   const chosen = select.value;
   select.replaceChildren(select.options[0],
     ...accepted.map((proposal) => element("option", { value: proposal.id, text: `${proposal.number} · ${proposal.items.map((line) => line.plan_name).join(", ")}` })));
   select.value = accepted.some((proposal) => String(proposal.id) === chosen) ? chosen : (accepted[0]?.id ?? "");
+  matchPlanToProposal();
+}
+
+// The plan signed must be one the chosen proposal offers (its price and discount apply).
+function matchPlanToProposal() {
+  const form = $("#convert-form");
+  const proposal = acceptedProposals.find((item) => String(item.id) === form.elements.proposal.value);
+  if (!proposal) return;
+  const offered = proposal.items.map((line) => String(line.plan));
+  if (!offered.includes(form.elements.plan.value)) form.elements.plan.value = offered[0];
 }
 
 async function convert(event) {
@@ -226,14 +239,13 @@ async function convert(event) {
   button.disabled = false;
   if (!ok) { formErrors(form, data); return; }
   form.hidden = true;
+  $("#proposal-form")?.replaceWith(element("p", { className: "muted", text: gettext("The lead is won: no new proposal.") }));
   $("#convert-contract").textContent = data.contract_number;
   $("#convert-order").textContent = data.service_order_number;
   $("#convert-port").textContent = interpolate(gettext("%(box)s, port %(port)s"), { box: data.cto_box, port: data.cto_port }, true);
   $("#convert-map").href = `${config.urls.map}?${new URLSearchParams({ q: data.contract_number })}`;
   $("#convert-done").hidden = false;
-  await refreshStage();
-  await loadProposals();
-  $("#proposal-form")?.remove();
+  await Promise.all([refreshStage(), loadProposals()]);
 }
 
 // ---------------------------------------------------------------- start
@@ -242,4 +254,5 @@ if (config.next_action_at) $("#notes-form").elements.next_action_at.value = loca
 $("#notes-form").addEventListener("submit", saveNotes);
 $("#proposal-form")?.addEventListener("submit", createProposal);
 $("#convert-form")?.addEventListener("submit", convert);
+$("#convert-form select[name=proposal]")?.addEventListener("change", matchPlanToProposal);
 loadProposals().then(() => { document.body.dataset.ready = "true"; });

@@ -68,25 +68,32 @@ async function loadCounts(params) {
   }
 }
 
-async function loadColumn(stage, params) {
+async function fetchColumn(stage, params) {
   const query = new URLSearchParams(params);
   query.set("stage", stage);
   query.set("page_size", PAGE_SIZE);
   const { ok, data } = await api(`${config.urls.leads}?${query}`);
   if (!ok) throw new Error(errorText(data));
-  column(stage).replaceChildren(...data.results.map(card));
+  return [stage, data.results];
 }
 
+let latest = 0;
+
+// Every column is redrawn at once, from the latest request only (filters typed fast).
 async function load() {
   const params = filterParams(filters);
+  const ticket = ++latest;
   board.setAttribute("aria-busy", "true");
   try {
-    await Promise.all(config.stages.map(([stage]) => loadColumn(stage, params)));
+    const columns = await Promise.all(config.stages.map(([stage]) => fetchColumn(stage, params)));
+    if (ticket !== latest) return;
+    showMessage("");
+    for (const [stage, results] of columns) column(stage).replaceChildren(...results.map(card));
     await loadCounts(params);
   } catch (error) {
     showMessage(error.message || gettext("The leads could not be loaded."));
   }
-  board.setAttribute("aria-busy", "false");
+  if (ticket === latest) board.setAttribute("aria-busy", "false");
 }
 
 // ---------------------------------------------------------------- moving
@@ -154,6 +161,8 @@ async function move(id, stage) {
   }
   await loadCounts(filterParams(filters));
 }
+
+$("#lost-form").elements.lost_reason.addEventListener("change", () => { $("#lost-error").hidden = true; });
 
 for (const list of board.querySelectorAll("ol.pipeline-cards")) {
   const section = list.closest(".pipeline-column");
