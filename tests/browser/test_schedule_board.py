@@ -94,10 +94,8 @@ def wait_for_check(page):
 def drop_at(page, card, row, hour, minute=0):
     """Drag a board card onto a technician's row at a time of day (HTML5 drag and drop)."""
     box = row.bounding_box()
-    span = page.evaluate("() => [...document.querySelectorAll('.board-hours span')].map((s) => s.textContent)")
-    first_hour = int(span[0][:2])
-    last_hour = first_hour + len(span)  # the labels run from the first full hour to the last one before the end
-    share = ((hour - first_hour) * 60 + minute + 5) / ((last_hour - first_hour) * 60)
+    first, last = page.evaluate("() => ['from', 'to'].map((k) => Number(document.querySelector('#board-grid').dataset[k]))")
+    share = (hour * 60 + minute + 5 - first) / (last - first)  # 5 minutes in: the drop snaps to the quarter
     card.drag_to(row, target_position={"x": box["width"] * share, "y": box["height"] / 2})
 
 

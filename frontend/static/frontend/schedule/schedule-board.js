@@ -288,6 +288,7 @@ export function setupSchedule(map, config, helpers) {
     if (!pool.children.length) pool.append(element("span", { className: "muted small", text: gettext("Click orders on the map to pick them; drag them here to take them off the board.") }));
     rows.push(element("div", { className: "board-row" }, element("div", { className: "board-name", text: gettext("Not placed") }), pool));
     grid.replaceChildren(...rows);
+    Object.assign(grid.dataset, { from: String(from), to: String(to) }); // the rows' time span, in minutes
     renderConflicts();
     drawMarkers();
   }
