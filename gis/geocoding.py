@@ -33,7 +33,7 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Transform
 from django.contrib.gis.geos import Point
 from django.db import connection
-from django.db.models import CharField, Func, Value
+from django.db.models import CharField, Func, IntegerField, Value
 
 from crm.selectors import address_list
 from crm.validators import only_digits
@@ -44,6 +44,9 @@ SIDE_OFFSET_M = 8.0  # from the street's centre line to the front door
 ANCHOR_MAX_DISTANCE_M = 80.0  # a known address further from the street belongs elsewhere
 REVERSE_ADDRESS_RADIUS_M = 20.0
 REVERSE_STREET_RADIUS_M = 200.0
+# Known addresses read per source and side of the number asked for: what placing it needs (the
+# number itself, its neighbours below and above), not a busy street's thousands of addresses.
+ANCHOR_WINDOW = 24
 # Confidence of each way of placing a number, multiplied by how well the street name matched.
 CONFIDENCE = {
     "address": 0.95,
@@ -80,6 +83,14 @@ class Normalized(Func):
 
     function = "malha_normalize"
     output_field = CharField()
+
+
+class HouseNumber(Func):
+    """malha_house_number(text): the leading number of a house number (as _leading_number),
+    indexed with the normalised street (gis/migrations/0007_house_number_indexes.py)."""
+
+    function = "malha_house_number"
+    output_field = IntegerField()
 
 
 def normalize_text(text):
@@ -211,9 +222,10 @@ def _lonlat_points(points):
 
 
 class Street:
-    """One street name: its stretches (merged edges, metric) and its known numbers."""
+    """One street name: its stretches (merged edges, metric) and its known numbers (those
+    nearest `number` when one is asked for, see ANCHOR_WINDOW; else all)."""
 
-    def __init__(self, name, score):
+    def __init__(self, name, score, number=None):
         self.name, self.score = name, score
         with connection.cursor() as cursor:
             cursor.execute(
@@ -225,32 +237,41 @@ class Street:
         merged = shapely.line_merge(shapely.MultiLineString(lines)) if lines else shapely.MultiLineString()
         self.stretches = list(shapely.get_parts(merged))
         self.origin = _metric_points([settings.MALHA_GEOCODING_ORIGIN])[0]
-        self.known = self._load_anchors()
+        self.known = self._load_anchors(number)
         # Only addresses beside a stretch we know can place other numbers along it.
         self.anchors = [
             anchor for anchor in self.known
             if self.stretches and self._distance(anchor.point) <= ANCHOR_MAX_DISTANCE_M
         ]
 
-    def _load_anchors(self):
+    def _load_anchors(self, number):
         srid = settings.MALHA_METRIC_SRID
-        rows = []
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT housenumber, ST_X(p), ST_Y(p), suburb, city, postcode FROM"
-                " (SELECT *, ST_Transform(point, %s) AS p FROM geo_addresspoint"
-                "  WHERE malha_normalize(street) = malha_normalize(%s)) AS a",
-                [srid, self.name],
+        osm = ("SELECT housenumber, ST_X(p), ST_Y(p), suburb, city, postcode FROM"
+               " (SELECT *, ST_Transform(point, %(srid)s) AS p FROM geo_addresspoint"
+               "  WHERE malha_normalize(street) = malha_normalize(%(name)s) {window}) AS a")
+        params = {"srid": srid, "name": self.name, "number": number, "limit": ANCHOR_WINDOW}
+        if number is None:
+            query = osm.format(window="")
+        else:
+            query = " UNION ALL ".join(
+                "(" + osm.format(window=f"AND malha_house_number(housenumber) {side}"
+                                        f" ORDER BY malha_house_number(housenumber) {order} LIMIT %(limit)s") + ")"
+                for side, order in ((">= %(number)s", "ASC"), ("< %(number)s", "DESC"))
             )
-            rows.extend(cursor.fetchall())
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            rows = cursor.fetchall()
         crm = (
             address_list()
             .filter(point__isnull=False)
-            .alias(street_key=Normalized("street"))
+            .alias(street_key=Normalized("street"), house=HouseNumber("number"))
             .filter(street_key=Normalized(Value(self.name, output_field=CharField())))
             .annotate(metric=Transform("point", srid))
             .values_list("number", "metric", "neighbourhood", "city", "cep")
         )
+        if number is not None:
+            crm = [*crm.filter(house__gte=number).order_by("house")[:ANCHOR_WINDOW],
+                   *crm.filter(house__lt=number).order_by("-house")[:ANCHOR_WINDOW]]
         rows.extend((number, metric.x, metric.y, hood, city, cep) for number, metric, hood, city, cep in crm)
         anchors = []
         for number, x, y, neighbourhood, city, cep in rows:
@@ -437,7 +458,7 @@ def geocode(text, limit=5):
     parsed = parse_address(text)
     results = []
     for name, score in _candidate_streets(parsed):
-        street = Street(name, score)
+        street = Street(name, score, parsed.number)
         located = street.locate(parsed.number)
         if located is None:
             continue
