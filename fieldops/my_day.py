@@ -2,8 +2,9 @@
 
 The stops are the technician's orders scheduled (or, with no start, windowed) on the day, plus
 any they are still working on, by planned start. A stop's ETA is its arrival in the accepted
-route plan when it is on one, else the arrival driving the day on the street graph; that same
-drive (start point, stops, end point) draws the route line along the streets.
+route plan when it is on one, else when the technician can be there driving the day on the street
+graph from the shift's start, never before the order's planned start (nobody leaves early to
+wait at the door); that same drive (start point, stops, end point) draws the route line.
 """
 import datetime
 from dataclasses import dataclass, field
@@ -84,7 +85,7 @@ def technician_day(technician, date):
         begins = max(arrival, order.scheduled_start or order.window_start)
         clock = begins + datetime.timedelta(minutes=order.estimated_minutes)
         stops.append(DayStop(
-            sequence=index, order=order, eta=planned.get(order.pk, arrival),
+            sequence=index, order=order, eta=planned.get(order.pk, begins),
             checklist=checklist_state(order), boxes=_box_choices(order),
         ))
     legs = [(i, i + 1) for i in range(len(points) - 1)]

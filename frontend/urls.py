@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from .views import billing, dispatch, fieldops_reports, sales, sales_pipeline
+from .views import billing, dispatch, fieldops_reports, sales, sales_pipeline, tech
 
 app_name = "frontend"
 
@@ -22,6 +22,9 @@ urlpatterns = [
     path(
         "reports/route-sheet/<int:technician_id>/<str:date>/", fieldops_reports.route_sheet, name="route-sheet"
     ),
+    path("tech/", tech.route, name="tech"),
+    path("tech/manifest.webmanifest", tech.manifest, name="tech-manifest"),
+    path("tech/sw.js", tech.service_worker, name="tech-sw"),
     # Strings of our JavaScript (djangojs domain), for gettext() in the browser.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="jsi18n"),
 ]

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -28,13 +28,17 @@ from gis.selectors import (
 
 from ..maps import plant_overview_map
 from .schedule import live_config, schedule_config
+from .tech import is_technician_only
 
 OVERVIEW_MAP_CACHE_SECONDS = 300
 
 
 @login_required
 def home(request):
-    """The operation at a glance; each card only for those whose role may read its data."""
+    """The operation at a glance; each card only for those whose role may read its data.
+    Technicians go straight to their route."""
+    if is_technician_only(request.user):
+        return redirect("frontend:tech")
     perms = request.user
     context = {}
     if perms.has_perm("crm.view_person"):
