@@ -107,6 +107,9 @@ def test_the_gps_outside_coverage_and_an_unknown_address(rep_page):
     page.click("#viability-search button[type=submit]")
     page.wait_for_selector("#viability-message:not([hidden])")
     assert page.locator("#viability-result").get_attribute("data-state") == "error"
+    # The previous answer is gone: no verdict, no pin, no lead to attach it to.
+    assert page.locator("#viability-result").is_hidden() and page.locator("#lead-section").is_hidden()
+    assert source_features(page, "point") == []
     shoot(page, "sales-viability-not-found")
 
 

@@ -121,6 +121,7 @@ async function check(body, addressText) {
   $("#viability-result").dataset.state = "loading";
   const { ok, status, data } = await postJson(config.urls.viability, body);
   if (!ok) {
+    clearAnswer();
     $("#viability-result").dataset.state = "error";
     if (data?.code === "address_not_found") {
       showMessage(data.detail);
@@ -134,6 +135,14 @@ async function check(body, addressText) {
   renderAnswer(answer);
   drawAnswer(answer);
   resetLeadForm();
+}
+
+// A failed check leaves nothing of the previous answer on screen (nor a lead to attach it to).
+function clearAnswer() {
+  answer = null;
+  for (const name of ["point", "boxes", "walk"]) setData(name, EMPTY);
+  $("#viability-result").hidden = true;
+  $("#lead-section").hidden = true;
 }
 
 function renderAnswer(result) {
