@@ -139,6 +139,14 @@ def test_the_board_moves_a_lead_by_dragging_asks_why_it_was_lost_and_reloads_a_s
     )
     assert column(page, "new").locator(f'[data-id="{leads["web"].pk}"]').count() == 1
 
+    # Without dragging (keyboard, touch): the stage menu under the card. Working on the
+    # unowned web lead makes it the rep's.
+    card(page, leads["web"]).locator(".card-move").select_option("contacted")
+    column(page, "contacted").locator(f'[data-id="{leads["web"].pk}"]').wait_for()
+    assert "Vera Souza" in card(page, leads["web"]).inner_text()
+    web = Lead.objects.get(pk=leads["web"].pk)
+    assert (web.stage, web.owner) == ("contacted", vera)
+
 
 def shown(page, *present, absent=()):
     """Wait until the board shows exactly these cards among those named."""

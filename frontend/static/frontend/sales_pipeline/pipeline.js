@@ -40,7 +40,8 @@ function card(lead) {
     "data-id": lead.id, "data-version": lead.version, "data-stage": lead.stage,
   },
   element("a", { href: fill(config.urls.lead_page, lead.id), className: "card-name", text: lead.name, draggable: "false" }),
-  element("ul", { className: "card-facts" }, ...facts));
+  element("ul", { className: "card-facts" }, ...facts),
+  mover(lead));
   item.addEventListener("dragstart", (event) => {
     event.dataTransfer.setData("text/plain", String(lead.id));
     event.dataTransfer.effectAllowed = "move";
@@ -48,6 +49,17 @@ function card(lead) {
   });
   item.addEventListener("dragend", () => item.classList.remove("dragging"));
   return item;
+}
+
+// The same move without dragging: for the keyboard and for touch screens.
+function mover(lead) {
+  const select = element("select", { className: "card-move", "aria-label": interpolate(gettext("Move %s to"), [lead.name]) },
+    ...config.stages.map(([value, label]) => element("option", { value, text: label, selected: value === lead.stage })));
+  select.addEventListener("change", async () => {
+    await move(lead.id, select.value);
+    select.value = leads.get(lead.id).stage; // still here when the move was cancelled or refused
+  });
+  return select;
 }
 
 function lostLabel(lead) {
