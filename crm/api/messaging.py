@@ -1,12 +1,13 @@
 """Campaign, delivery report, message log, opt-out and provider callback endpoints."""
 
 import csv
+import hmac
 import json
 
 from django.conf import settings
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError, PermissionDenied
@@ -233,6 +234,24 @@ class ProviderCallbackView(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("hub.mode", str),
+            OpenApiParameter("hub.verify_token", str),
+            OpenApiParameter("hub.challenge", str),
+        ],
+        responses={200: str},
+    )
+    def get(self, request, channel):
+        """Meta's webhook subscription handshake: echo the challenge when the token matches."""
+        params = request.query_params
+        if channel != Channel.WHATSAPP or params.get("hub.mode") != "subscribe":
+            raise ParseError(_("Only the WhatsApp webhook subscription is answered here."))
+        expected = settings.MESSAGING_WHATSAPP_VERIFY_TOKEN
+        if not expected or not hmac.compare_digest(params.get("hub.verify_token", ""), expected):
+            raise PermissionDenied(_("Invalid or missing verify token."))
+        return HttpResponse(params.get("hub.challenge", ""), content_type="text/plain")
 
     @extend_schema(request=dict, responses={200: dict})
     def post(self, request, channel):

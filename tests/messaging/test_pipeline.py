@@ -186,6 +186,22 @@ def test_whatsapp_callbacks_use_metas_signature_header(gateway, make_client, run
     assert (delivery.status, delivery.error) == ("failed", "Gateway: Message undeliverable")
 
 
+@pytest.mark.parametrize(
+    ("channel", "token", "expected"),
+    [("whatsapp", "hook-token", 200), ("whatsapp", "wrong", 403), ("sms", "hook-token", 400)],
+)
+def test_the_whatsapp_webhook_handshake_echoes_the_challenge_only_for_the_verify_token(
+    api_client, settings, channel, token, expected
+):
+    settings.MESSAGING_WHATSAPP_VERIFY_TOKEN = "hook-token"
+    query = {"hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": "1158201444"}
+
+    response = api_client.get(f"/api/crm/messaging/callbacks/{channel}/", query)
+
+    assert response.status_code == expected
+    assert (response.content == b"1158201444") == (expected == 200)
+
+
 def test_the_email_opt_out_link_asks_then_records(smtp_server, make_client, run_campaign, client):
     ana = make_client("Ana", "ana@example.com", phone(1))
     run_campaign(channel="email", subject="Aviso", body="Oi")
