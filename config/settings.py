@@ -379,6 +379,8 @@ MESSAGING_PROVIDERS = {
 # Shared secret of delivery callbacks (HMAC-SHA256 of the body); WhatsApp signs with the app secret.
 MESSAGING_WEBHOOK_SECRET = os.environ.get("MESSAGING_WEBHOOK_SECRET", "")
 MESSAGING_WHATSAPP_APP_SECRET = os.environ.get("MESSAGING_WHATSAPP_APP_SECRET", "")
+# The token typed in Meta's webhook settings; the GET handshake echoes the challenge only for it.
+MESSAGING_WHATSAPP_VERIFY_TOKEN = os.environ.get("MESSAGING_WHATSAPP_VERIFY_TOKEN", "")
 MESSAGING_SMS_MAX_SEGMENTS = int(os.environ.get("MESSAGING_SMS_MAX_SEGMENTS", "4"))
 MESSAGING_BATCH_SIZE = int(os.environ.get("MESSAGING_BATCH_SIZE", "200"))
 MESSAGING_MAX_ATTEMPTS = int(os.environ.get("MESSAGING_MAX_ATTEMPTS", "5"))
