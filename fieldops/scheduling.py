@@ -176,11 +176,7 @@ class BoardReport:
         legs = [leg for day, _key in missing for leg in day.legs]
         paths = iter(street_paths(self.points, legs, self.matrix.snaps) if legs else ())
         for day, key in missing:
-            coordinates = []
-            for _leg in day.legs:
-                path = [list(point) for point in next(paths)]
-                coordinates += path if not coordinates else path[1:]
-            lines[key] = coordinates
+            lines[key] = _joined([next(paths) for _leg in day.legs])
         cache.set_many({key: lines[key] for _day, key in missing}, ROUTE_CACHE_SECONDS)
         features = [
             {
@@ -191,6 +187,34 @@ class BoardReport:
             if len(lines[key]) > 1
         ]
         return {"type": "FeatureCollection", "features": features}
+
+
+def _joined(paths):
+    """Consecutive leg paths as one line (each leg starts where the previous one ended)."""
+    coordinates = []
+    for path in paths:
+        coordinates += [list(point) for point in (path if not coordinates else path[1:])]
+    return coordinates
+
+
+def route_line(technician, orders):
+    """The technician's drive from their start through `orders`, in that order, and back to their
+    end point along the streets: a GeoJSON Feature with the km and minutes of each leg."""
+    points = [technician.start_point.coords, *(order.point.coords for order in orders), technician.end_point.coords]
+    matrix = travel_matrix(points)
+    legs = [(i, i + 1) for i in range(len(points) - 1)]
+    minutes = [round(int(matrix.seconds[a, b]) / 60, 1) for a, b in legs]
+    km = [round(int(matrix.meters[a, b]) / 1000, 2) for a, b in legs]
+    return {
+        "type": "Feature",
+        "geometry": {"type": "LineString", "coordinates": _joined(street_paths(points, legs, matrix.snaps))},
+        "properties": {
+            "technician": technician.pk, "orders": [order.pk for order in orders],
+            "legs": [{"minutes": m, "km": k} for m, k in zip(minutes, km)],
+            "minutes": round(sum(minutes), 1), "km": round(sum(km), 2),
+            "estimated": bool(matrix.estimated.any()),
+        },
+    }
 
 
 def _route_key(version, points):

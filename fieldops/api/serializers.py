@@ -402,6 +402,14 @@ class ApplyBoardSerializer(BoardSerializer):
     placements = ApplyPlacementSerializer(many=True, max_length=500)
 
 
+class RouteLineRequestSerializer(serializers.Serializer):
+    technician = serializers.PrimaryKeyRelatedField(queryset=Technician.objects.all(), label=_("technician"))
+    orders = serializers.ListField(
+        child=serializers.PrimaryKeyRelatedField(queryset=ServiceOrder.objects.all()), allow_empty=False,
+        max_length=100, label=_("service orders"), help_text=_("The stops, in the order they are driven."),
+    )
+
+
 def board_report_data(report, with_routes=True):
     """The check's answer: per order its start, ETA, drive and conflicts; per technician and in
     all the km, driving hours and lateness; and the routes along the streets."""

@@ -24,5 +24,6 @@ urlpatterns = [
     path("schedule/board/", views.ScheduleBoardView.as_view(), name="schedule-board"),
     path("schedule/check/", views.ScheduleCheckView.as_view(), name="schedule-check"),
     path("schedule/apply/", views.ScheduleApplyView.as_view(), name="schedule-apply"),
+    path("schedule/route/", views.ScheduleRouteView.as_view(), name="schedule-route"),
     *router.urls,
 ]

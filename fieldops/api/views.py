@@ -438,3 +438,16 @@ class ScheduleApplyView(ConflictAs409, APIView):
         board.is_valid(raise_exception=True)
         report = scheduling.apply_board(board.validated_data["date"], board.as_placements(), request.user)
         return Response(serializers.board_report_data(report, with_routes=False))
+
+
+class ScheduleRouteView(APIView):
+    """The street line of a technician's drive through an ordered list of orders (from their start
+    point and back to their end point), with each leg's km and minutes."""
+
+    permission_classes = [ManagesOrders]
+
+    @extend_schema(request=serializers.RouteLineRequestSerializer, responses={200: {"type": "object"}})
+    def post(self, request):
+        payload = serializers.RouteLineRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return Response(scheduling.route_line(payload.validated_data["technician"], payload.validated_data["orders"]))

@@ -340,3 +340,27 @@ def test_two_dispatchers_saving_boards_that_share_an_order(ana, make_technician,
     third.refresh_from_db()
     assert (shared.assignee, shared.scheduled_start) == (ana, at(11))
     assert (third.status, third.assignee) == (OrderStatus.OPEN, None)
+
+
+def test_the_street_line_of_an_ordered_list_of_stops(english_client_for, make_user, make_job):
+    from fieldops.services import create_technician
+
+    import_osm(ONEWAY_OSM)
+    base = along_diagonal(0.05)
+    technician = create_technician(
+        user=make_user("carla", "technician"), shift_start=datetime.time(8), shift_end=datetime.time(17),
+        start_point=Point(*base, srid=4326), end_point=Point(*base, srid=4326),
+    )
+    stops = [make_job(point=(-51.2000, -29.9995)), make_job(point=along_diagonal(0.9))]
+    dispatcher = english_client_for("dispatcher")
+    answer = dispatcher.post("/api/fieldops/schedule/route/", {"technician": technician.pk, "orders": [s.pk for s in stops]},
+                             format="json")
+    assert answer.status_code == 200
+    line = answer.json()
+    coordinates = line["geometry"]["coordinates"]
+    assert coordinates[0] == list(base) and coordinates[-1] == list(base)
+    assert [-51.2000, -29.9995] in coordinates and list(along_diagonal(0.9)) in coordinates
+    assert len(line["properties"]["legs"]) == 3 and not line["properties"]["estimated"]
+    assert line["properties"]["km"] == pytest.approx(sum(leg["km"] for leg in line["properties"]["legs"]), abs=0.02)
+    empty = dispatcher.post("/api/fieldops/schedule/route/", {"technician": technician.pk, "orders": []}, format="json")
+    assert empty.status_code == 400 and "orders" in empty.json()

@@ -157,9 +157,8 @@ export function setupSchedule(map, config, helpers) {
     return null;
   }
 
-  function conflictsOf(orderId) {
-    return state.report?.orders.find((line) => line.order === orderId)?.conflicts || [];
-  }
+  const reportLine = (orderId) => state.report?.orders.find((line) => line.order === orderId);
+  const conflictsOf = (orderId) => reportLine(orderId)?.conflicts || [];
 
   function sequenceOf(orderId) {
     for (const day of state.report?.technicians || []) {
@@ -174,8 +173,11 @@ export function setupSchedule(map, config, helpers) {
     const severity = conflicts.some((c) => c.severity === "error") ? "error" : conflicts.length ? "warning" : "";
     const classes = ["board-card", severity && `conflict-${severity}`, order.movable ? "" : "fixed"].filter(Boolean).join(" ");
     const window = `${order.window_start.slice(11, 16)}–${order.window_end.slice(11, 16)}`;
+    const line = reportLine(order.id);
+    const eta = line?.eta && interpolate(gettext("Arrives %(eta)s after %(minutes)s min driving (%(km)s km)"),
+      { eta: line.eta.slice(11, 16), minutes: Math.round(line.travel_minutes), km: line.travel_km }, true);
     const title = [`${order.number} · ${order.type_label} · ${order.client}`, `${gettext("Window")} ${window}`,
-      ...conflicts.map((c) => c.message)].join("\n");
+      eta, ...conflicts.map((c) => c.message)].filter(Boolean).join("\n");
     const node = element("div", { className: classes, "data-order": String(order.id), title, draggable: order.movable ? "true" : "false" },
       number ? element("span", { className: "card-number", text: String(number) }) : null,
       element("span", { className: "card-label", text: shortNumber(order.number) }));
