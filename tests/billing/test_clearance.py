@@ -107,7 +107,7 @@ def test_the_yearly_job_issues_and_emails_once(year_2025, client_person, smtp_se
     declaration = ClearanceDeclaration.objects.get()
     assert declaration.message.destination == "ana@example.com"
     [path] = re.findall(r"/documents/\S+/", mail.get_payload())
-    assert links.document_from_token(path.split("/")[2]) == [links.DECLARATION, declaration.pk]
+    assert links.document_from_token(path.split("/")[2]) == (links.DECLARATION, declaration.pk)
     # The link opens the PDF without a login; a forged one does not.
     page = client.get(path)
     assert page.status_code == 200 and "QD-2025-000001" in pdf_text(page.content)
