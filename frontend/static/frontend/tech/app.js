@@ -27,6 +27,7 @@ let view = null; // the day with the queue applied
 let openOrder = null; // the order id whose details are shown
 let map = null;
 let syncing = false;
+let syncAgain = false; // an action queued while a sync was running
 let retryDelay = 2000;
 let retryTimer = null;
 const objectUrls = new Map(); // queued file id -> object URL of its Blob
@@ -158,10 +159,16 @@ function scheduleRetry() {
 // server refuses (a stale version, a rule) stays with its error, and the later actions of the
 // same order wait behind it, so nothing is dropped or sent out of order.
 async function sync() {
-  if (syncing || !navigator.onLine) return;
+  if (!navigator.onLine) return;
+  if (syncing) {
+    syncAgain = true;
+    return;
+  }
   syncing = true;
+  syncAgain = false;
   render();
   let refused = false;
+  let sent = 0;
   try {
     const blocked = new Set();
     for (const item of (await queue.all()).sort((a, b) => a.seq - b.seq)) {
@@ -183,6 +190,7 @@ async function sync() {
       if (response.ok) {
         await queue.delete(item.seq);
         objectUrls.delete(item.id);
+        sent += 1;
         continue;
       }
       if (response.status >= 500 || response.status === 429) {
@@ -205,9 +213,10 @@ async function sync() {
     clearTimeout(retryTimer);
   } finally {
     syncing = false;
-    await fetchDay();
+    if (sent || refused) await fetchDay();
     await refreshView();
     if (refused) showMessage(gettext("Some actions were refused: see the “To send” tab."));
+    if (syncAgain) sync();
   }
 }
 
@@ -389,7 +398,7 @@ async function createMap() {
 }
 
 function renderMap(fit = false) {
-  if (!map || !map.loaded() && !fit) return;
+  if (!map || !map.getSource("route")) return;
   map.getSource("route")?.setData({ type: "Feature", geometry: view.route, properties: {} });
   markers.forEach((marker) => marker.remove());
   markers = view.stops.map((stop) => {
