@@ -6,8 +6,12 @@ from .models import (
     BillingWallet,
     CancellationRequest,
     Charge,
+    ClearanceDeclaration,
     Contract,
     ContractEvent,
+    CreditBureauRecord,
+    DunningNotice,
+    DunningRule,
     FiscalDocument,
     FiscalSeries,
     Invoice,
@@ -17,6 +21,7 @@ from .models import (
     ReturnFile,
     ReturnRecord,
 )
+from .dunning import clean_rule
 from .services import clean_contract
 
 
@@ -148,3 +153,44 @@ class FiscalSeriesAdmin(admin.ModelAdmin):
 class FiscalDocumentAdmin(ReadOnlyAdmin):
     list_display = ["series", "number", "invoice", "status", "issued_at"]
     list_filter = ["status", "series"]
+
+
+class DunningRuleAdminForm(RuleCheckedForm):
+    """Same checks as the API: known placeholders, an e-mail subject, messages that fit."""
+
+    class Meta:
+        model = DunningRule
+        fields = "__all__"
+
+    def check_rules(self, rule):
+        rule.channels = clean_rule(channels=rule.channels, body=rule.body, subject=rule.subject)
+
+
+@admin.register(DunningRule)
+class DunningRuleAdmin(admin.ModelAdmin):
+    form = DunningRuleAdminForm
+    list_display = ["name", "wallet", "days", "channels", "active"]
+    list_filter = ["active", "wallet"]
+
+
+@admin.register(DunningNotice)
+class DunningNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["invoice", "rule", "channel", "scheduled_for", "status", "amount_due", "sent_at"]
+    list_filter = ["status", "channel", "rule"]
+    search_fields = ["invoice__contract__number", "invoice__contract__person__name"]
+
+
+@admin.register(CreditBureauRecord)
+class CreditBureauRecordAdmin(ReadOnlyAdmin):
+    """Listed and cleared through billing.bureau (API), which keeps who and why."""
+
+    list_display = ["invoice", "person", "bureau", "amount", "status", "sent_at", "cleared_at"]
+    list_filter = ["bureau", "status"]
+    search_fields = ["person__name", "person__document", "invoice__contract__number"]
+
+
+@admin.register(ClearanceDeclaration)
+class ClearanceDeclarationAdmin(ReadOnlyAdmin):
+    list_display = ["number", "person", "year", "invoices_count", "total_paid", "issued_at"]
+    list_filter = ["year"]
+    search_fields = ["number", "person__name", "person__document"]
