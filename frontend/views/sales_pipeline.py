@@ -140,6 +140,7 @@ def lead_detail(request, pk):
     lead = get_object_or_404(selectors.leads_visible_to(request.user), pk=pk)
     plans = plan_list().filter(active=True).order_by("monthly_price", "name")
     today = timezone.localdate()
+    is_open = lead.stage in (LeadStage.NEW, LeadStage.CONTACTED, LeadStage.PROPOSAL_SENT)
     config = {
         "lead": lead.pk,
         "version": lead.version,
@@ -168,13 +169,18 @@ def lead_detail(request, pk):
         "config": config,
         "plans": plans,
         "check": lead.viability_check,
+        "sale": selectors.sales_visible_to(request.user)
+        .select_related("service_order")
+        .filter(lead=lead)
+        .first(),
         "address": _address_guess(lead),
         "states": State.choices,
         "person_types": PersonType.choices,
         "due_days": range(1, 29),
         "valid_until": today + datetime.timedelta(days=settings.MALHA_SALES_PROPOSAL_VALID_DAYS),
         "today": today,
-        "open": lead.stage in (LeadStage.NEW, LeadStage.CONTACTED, LeadStage.PROPOSAL_SENT),
+        "open": is_open,
+        "overdue": is_open and lead.next_action_at is not None and lead.next_action_at < timezone.now(),
     }
     return render(request, "frontend/sales_pipeline/lead_detail.html", context)
 

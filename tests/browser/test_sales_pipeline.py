@@ -184,11 +184,13 @@ def test_a_proposal_is_made_emailed_accepted_and_the_lead_converted(
     assert "40 m" in page.locator("#viability-walk").inner_text()
     shoot(page, "sales-lead")
 
-    # Notes and the next action.
+    # Notes and the next action (yesterday's is overdue).
+    assert page.locator("#next-action-overdue").is_visible()
     page.fill("#notes-form [name=notes]", "Prefere contato à noite")
     page.fill("#notes-form [name=next_action_at]", "2030-05-10T19:30")
     page.click("#notes-form button[type=submit]")
     page.wait_for_function("() => document.querySelector('#notes-saved').textContent !== ''")
+    assert page.locator("#next-action-overdue").count() == 0
     maria.refresh_from_db()
     assert maria.notes == "Prefere contato à noite" and maria.next_action_at.year == 2030
 

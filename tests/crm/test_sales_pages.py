@@ -87,6 +87,8 @@ def test_a_won_lead_offers_neither_proposal_nor_conversion(browser_for, make_lea
     page = rep.get(f"/sales/leads/{lead.pk}/").content.decode()
     assert 'id="proposal-form"' not in page and 'id="convert-form"' not in page
     assert "This lead is already a client." in page
+    assert 'id="convert-contract">CT-000001<' in page and 'id="convert-port">CTO-S1, port 1<' in page
+    assert 'href="/map/?q=CT-000001"' in page
 
 
 def test_the_board_lists_owners_and_channels_only_managers_may_filter_by_owner(

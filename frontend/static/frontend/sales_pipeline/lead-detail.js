@@ -69,6 +69,7 @@ async function saveNotes(event) {
   const { ok, data } = await api(fill(config.urls.lead, config.lead), { method: "PATCH", body });
   if (!ok) { formErrors(form, data); return; }
   version = data.version;
+  $("#next-action-overdue")?.remove();
   $("#notes-saved").textContent = interpolate(gettext("Saved at %s."), [dateTime.format(new Date())]);
 }
 
