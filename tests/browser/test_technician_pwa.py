@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from crm.services import create_person
 from fieldops.choices import OrderStatus
-from fieldops.models import Attachment, Material, MaterialUsage, OrderEvent, ServiceOrder
+from fieldops.models import Attachment, Material, MaterialUsage, OrderEvent, PositionReport, ServiceOrder
 from fieldops.services import ActionContext, create_service_order, create_technician, dispatch_order
 from gis.osm_import import import_osm
 from tests.browser.conftest import ARTIFACTS
@@ -180,6 +180,12 @@ def test_the_technician_completes_an_order_offline_and_it_syncs_once(phone, tech
     with Image.open(photo.file.path) as image:
         assert max(image.size) == 1600 and image.format == "JPEG"
     events = OrderEvent.objects.filter(order=first).count()
+    # The position taken offline (on duty since “on my way”) went out with the signal.
+    for _attempt in range(50):
+        if PositionReport.objects.filter(technician=technician).exists():
+            break
+        page.wait_for_timeout(200)
+    assert PositionReport.objects.get(technician=technician).point.x == pytest.approx(STOPS[0][0] + 0.0001)
     assert page.locator("#tech-queue .empty").is_visible()
 
     # The same actions again (lost answers, a retry): the server recognises every one of them.
