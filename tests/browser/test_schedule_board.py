@@ -203,12 +203,21 @@ def test_the_optimiser_runs_from_the_board_and_its_plan_is_accepted(
 
 
 @pytest.fixture
-def asgi_server(transactional_db, settings, tmp_path):
+def channel_redis(monkeypatch, settings):
+    """A Redis database of its own for the channel layer of the processes a test starts (the ASGI
+    server, a Celery worker), so no running dev server hears or speaks on the test's groups."""
+    url = f"{settings.REDIS_URL.rsplit('/', 1)[0]}/13"
+    monkeypatch.setenv("REDIS_URL", url)
+    return url
+
+
+@pytest.fixture
+def asgi_server(transactional_db, channel_redis, settings, tmp_path):
     """uvicorn serving config.asgi (HTTP and WebSockets) on a free loopback port, on the test
-    database and a Redis database of its own for the channel layer. Static files come through
-    the finders (DEBUG), as collectstatic has not run."""
+    database. Static files come through the finders (DEBUG), as collectstatic has not run."""
     from django.db import connection
 
+    from config.celery import app as celery_app
     from tests.integration.conftest import free_port
 
     # Users made from here on get passwords the server's own hashers can check.
@@ -218,7 +227,11 @@ def asgi_server(transactional_db, settings, tmp_path):
     env = {
         **os.environ,
         "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": f"{settings.REDIS_URL.rsplit('/', 1)[0]}/13",
+        "REDIS_URL": channel_redis,
+        # Tasks go where this test process sends them: a celery_worker fixture started first
+        # has pointed it at the worker's broker.
+        "CELERY_BROKER_URL": celery_app.conf.broker_url,
+        "CELERY_RESULT_BACKEND": celery_app.conf.result_backend,
         "DEBUG": "true",
     }
     log = tmp_path / "uvicorn.log"
@@ -253,8 +266,9 @@ def api(url, path, token=None, body=None):
         return json.loads(response.read())
 
 
-def test_the_map_moves_technicians_and_recolours_orders_live(asgi_server, browser, make_user, street_day):
-    (ana, _bia), orders = street_day
+@pytest.fixture
+def asgi_map(asgi_server, browser, make_user, street_day):
+    """A dispatcher's map served by uvicorn, its live socket open, zoomed in on the street grid."""
     make_user("despachante", "dispatcher")
     context = browser.new_context(base_url=asgi_server, locale="pt-BR", viewport={"width": 1366, "height": 860})
     page = context.new_page()
@@ -269,42 +283,66 @@ def test_the_map_moves_technicians_and_recolours_orders_live(asgi_server, browse
         page.wait_for_selector("#map[data-ready]")
         page.wait_for_selector("#map[data-live=open]")
         jump_to(page, *MIDDLE, 17)
-        wait_for_features(page, "technicians-points", 2)
-
-        # ana's phone reports where she is: her marker moves there without a reload.
-        phone = api(asgi_server, "/api/auth/token/", body={"username": "ana", "password": "s3cret-pass"})["token"]
-        moved_to = [-51.1972, -29.9988]
-        api(asgi_server, "/api/fieldops/positions/", phone, {
-            "point": {"type": "Point", "coordinates": moved_to}, "recorded_at": timezone.now().isoformat(),
-        })
-        page.wait_for_function(
-            """([id, where]) => {
-                const feature = malhaMap.getSource('technicians').serialize().data.features.find((f) => f.properties.id === id);
-                return JSON.stringify(feature.geometry.coordinates) === JSON.stringify(where);
-            }""",
-            arg=[ana.pk, moved_to],
-        )
-
-        # Another dispatcher schedules an order: it turns from open to scheduled on this map.
-        desk = api(asgi_server, "/api/auth/token/", body={"username": "despachante", "password": "s3cret-pass"})["token"]
-        order = orders[0]
-        api(asgi_server, f"/api/fieldops/service-orders/{order.pk}/transition/", desk, {
-            "to": "scheduled", "assignee": ana.pk, "scheduled_start": at(9).isoformat(), "version": order.version,
-        })
-        page.wait_for_function(
-            "(id) => malhaMap.getFeatureState({source: 'orders', sourceLayer: 'orders', id}).status === 'scheduled'",
-            arg=order.pk,
-        )
-        wait_for_idle(page)
-        color = page.evaluate(
-            """(id) => { const [f] = malhaMap.queryRenderedFeatures({layers: ['orders-points']}).filter((f) => f.id === id);
-                         return f && f.layer.paint['circle-color']; }""",
-            order.pk,
-        )
-        assert color is not None
-        page.screenshot(path=str(ARTIFACTS / "schedule-live.png"))
+        yield page
     finally:
         context.close()
+
+
+def test_the_map_moves_technicians_and_recolours_orders_live(asgi_server, asgi_map, street_day):
+    (ana, _bia), orders = street_day
+    page = asgi_map
+    wait_for_features(page, "technicians-points", 2)
+
+    # ana's phone reports where she is: her marker moves there without a reload.
+    phone = api(asgi_server, "/api/auth/token/", body={"username": "ana", "password": "s3cret-pass"})["token"]
+    moved_to = [-51.1972, -29.9988]
+    api(asgi_server, "/api/fieldops/positions/", phone, {
+        "point": {"type": "Point", "coordinates": moved_to}, "recorded_at": timezone.now().isoformat(),
+    })
+    page.wait_for_function(
+        """([id, where]) => {
+            const feature = malhaMap.getSource('technicians').serialize().data.features.find((f) => f.properties.id === id);
+            return JSON.stringify(feature.geometry.coordinates) === JSON.stringify(where);
+        }""",
+        arg=[ana.pk, moved_to],
+    )
+
+    # Another dispatcher schedules an order: it turns from open to scheduled on this map.
+    desk = api(asgi_server, "/api/auth/token/", body={"username": "despachante", "password": "s3cret-pass"})["token"]
+    order = orders[0]
+    api(asgi_server, f"/api/fieldops/service-orders/{order.pk}/transition/", desk, {
+        "to": "scheduled", "assignee": ana.pk, "scheduled_start": at(9).isoformat(), "version": order.version,
+    })
+    page.wait_for_function(
+        "(id) => malhaMap.getFeatureState({source: 'orders', sourceLayer: 'orders', id}).status === 'scheduled'",
+        arg=order.pk,
+    )
+    wait_for_idle(page)
+    color = page.evaluate(
+        """(id) => { const [f] = malhaMap.queryRenderedFeatures({layers: ['orders-points']}).filter((f) => f.id === id);
+                     return f && f.layer.paint['circle-color']; }""",
+        order.pk,
+    )
+    assert color is not None
+    page.screenshot(path=str(ARTIFACTS / "schedule-live.png"))
+
+
+def test_the_optimiser_progress_comes_over_the_websocket(
+    channel_redis, celery_worker, asgi_map, street_day  # noqa: F811 (fixture)
+):
+    page = asgi_map
+    page.click("#schedule-toggle")
+    page.locator("#schedule-date").fill(tomorrow().isoformat())
+    page.locator("#schedule-date").dispatch_event("change")
+    page.wait_for_function("() => document.querySelectorAll('[data-technician-row]').length === 2")
+    page.fill("#schedule-optimise-seconds", "2")
+    page.click("#schedule-optimise")
+    page.locator("#schedule-compare").wait_for(timeout=90000)
+    assert page.locator("#schedule-optimise-progress").get_attribute("data-via") == "socket"
+    page.click("#schedule-plan-discard")
+    page.wait_for_function("() => document.querySelector('#schedule-compare').hidden")
+    assert RoutePlan.objects.get().status == "discarded"
+    assert set(ServiceOrder.objects.values_list("status", flat=True)) == {OrderStatus.OPEN}
 
 
 def test_without_a_websocket_the_map_polls_for_positions(board_page, street_day):

@@ -490,6 +490,7 @@ export function setupSchedule(map, config, helpers) {
       if (finished) return;
       try {
         const plan = await fetchJson(planUrl(config.plan, id));
+        $("#schedule-optimise-progress").dataset.via = "polling";
         if (!["queued", "solving"].includes(plan.status)) { done(); return; }
         progress(interpolate(gettext("Optimising… (%s)"), [plan.status_label]));
       } catch (error) {
@@ -505,6 +506,7 @@ export function setupSchedule(map, config, helpers) {
       return;
     }
     socket.addEventListener("message", (event) => {
+      $("#schedule-optimise-progress").dataset.via = "socket";
       const message = JSON.parse(event.data);
       if (message.type === "progress") {
         progress(interpolate(gettext("Optimising… %(elapsed)s s, %(served)s orders served, %(unassigned)s left out"),
