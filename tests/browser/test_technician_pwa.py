@@ -187,6 +187,9 @@ def test_the_technician_completes_an_order_offline_and_it_syncs_once(phone, tech
         page.wait_for_timeout(200)
     assert PositionReport.objects.get(technician=technician).point.x == pytest.approx(STOPS[0][0] + 0.0001)
     assert page.locator("#tech-queue .empty").is_visible()
+    page.click("[data-tab=list]")
+    page.wait_for_function("() => document.querySelector('#tech-stops li').classList.contains('status-completed')")
+    shot(page, "tech-synced")
 
     # The same actions again (lost answers, a retry): the server recognises every one of them.
     page.evaluate("""() => new Promise((resolve) => {

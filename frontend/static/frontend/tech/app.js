@@ -66,6 +66,8 @@ function showMessage(text, kind = "error") {
   box.hidden = !text;
 }
 
+// +5551998765432 -> (51) 99876-5432, as people write Brazilian numbers.
+const phoneText = (phone) => phone.replace(/^\+55(\d{2})(\d{4,5})(\d{4})$/, "($1) $2-$3");
 const time = (iso) => (iso ? clock.format(new Date(iso)) : "—");
 const orderUrl = (id, action) => `${config.urls.orders}${id}/${action}/`;
 
@@ -457,6 +459,9 @@ function statusButtons(order) {
     on_site: [["paused", gettext("Pause")]],
     paused: [["en_route", gettext("Back on my way")], ["on_site", gettext("Back on site")]],
   }[order.status] || [];
+  if (order.status === "scheduled") {
+    return [element("p", { className: "muted", text: gettext("Waiting for the office to dispatch this order.") })];
+  }
   return buttons.map(([to, label]) => element("button", {
     type: "button", className: to === "paused" ? "" : "primary big", "data-to": to,
     onclick: () => changeStatus(order, to),
@@ -476,7 +481,7 @@ function renderOrder() {
   field("type").textContent = order.type_label;
   field("priority").textContent = order.priority_label;
   field("client").textContent = order.client;
-  field("phone").replaceChildren(order.client_phone ? element("a", { href: `tel:${order.client_phone}`, text: order.client_phone }) : "—");
+  field("phone").replaceChildren(order.client_phone ? element("a", { href: `tel:${order.client_phone}`, text: phoneText(order.client_phone) }) : "—");
   field("address").textContent = order.address_text || "—";
   field("window").textContent = `${time(order.window_start)}–${time(order.window_end)}`;
   field("eta").textContent = time(stop.eta);
