@@ -4,6 +4,7 @@ automatic clearing once the invoice is no longer owed."""
 import csv
 import datetime
 import io
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from billing.selectors import payment_slip
 from core.services import update_object
 
 D = datetime.date
+RETURN_FILE = Path(__file__).parent / "data" / "itau_retorno_400.ret"
 pytestmark = pytest.mark.django_db
 
 
@@ -80,6 +82,19 @@ def test_a_paid_invoice_clears_its_listing_at_once(overdue):
     record.refresh_from_db()
     assert record.status == BureauRecordStatus.CLEARED and record.cleared_at and record.cleared_by is None
     assert record.clear_reason == "Invoice paid: cleared automatically."
+
+
+def test_a_bank_return_file_clears_the_listings_of_what_it_settles(active_contract, contract_factory):
+    contract_factory(4), contract_factory(5)
+    services.run_monthly_invoices(D(2026, 3, 1))
+    services.run_overdue_suspensions()
+    first, second = (bureau.send_to_bureau(Invoice.objects.get(nosso_numero=n), bureau="spc") for n in (1, 2))
+
+    services.import_return_file(RETURN_FILE.read_bytes(), filename="CN110426.RET")
+
+    first.refresh_from_db(), second.refresh_from_db()
+    assert first.status == BureauRecordStatus.CLEARED  # paid in full
+    assert second.status == BureauRecordStatus.SENT  # R$ 50,00 of R$ 99,90: still owed
 
 
 def test_a_renegotiated_or_cancelled_debt_clears_too(overdue, active_contract, contract_factory):

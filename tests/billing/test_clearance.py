@@ -112,3 +112,18 @@ def test_the_yearly_job_issues_and_emails_once(year_2025, client_person, smtp_se
     page = client.get(path)
     assert page.status_code == 200 and "QD-2025-000001" in pdf_text(page.content)
     assert client.get("/documents/forged-token/").status_code == 404
+
+
+def test_a_clerk_emails_a_declaration_once(year_2025, client_person, smtp_server, english_client_for):
+    update_person(client_person, email="ana@example.com", consent_email=True)
+    pay(year_2025)
+    declaration, _created = clearance.issue_declaration(client_person, 2025)
+    clerk = english_client_for("billing")
+
+    first = clerk.post(f"/api/billing/clearance-declarations/{declaration.pk}/send/")
+    again = clerk.post(f"/api/billing/clearance-declarations/{declaration.pk}/send/")
+
+    assert first.status_code == again.status_code == 200
+    assert first.data["sending"]["status"] == again.data["sending"]["status"] == "sent"
+    assert first.data["message"] == again.data["message"] is not None
+    assert len(smtp_server.messages) == 1
