@@ -6,12 +6,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.gis.geos import LineString, Point
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from core.services import create_object
 from crm.models import CommissionRule, Lead, Proposal, Sale, SalesGoal, SalesTeam
 from crm.sales.services import convert_lead, move_lead, save_team, update_lead
+from gis.models import RoadEdge, RoadNode
 from tests.browser.conftest import ARTIFACTS
 from tests.crm.sales_fixtures import *  # noqa: F403  (fixtures)
 from tests.crm.sales_fixtures import CENTER, VALID_CPF
@@ -50,6 +52,29 @@ def vera(page, make_user):
 
 
 @pytest.fixture
+def streets(db):
+    """A cross of named streets around the leads, for the base map."""
+    lon, lat = CENTER
+    ways = [
+        ("Rua dos Andradas", (lon - 0.004, lat), (lon + 0.004, lat)),
+        ("Av. Borges de Medeiros", (lon + 0.002, lat - 0.003), (lon + 0.002, lat + 0.003)),
+        ("Rua da Praia", (lon - 0.004, lat - 0.0015), (lon + 0.004, lat - 0.0015)),
+    ]
+    for way, (name, start, end) in enumerate(ways, start=1):
+        source = RoadNode.objects.create(osm_id=way * 10, point=Point(*start, srid=4326))
+        target = RoadNode.objects.create(osm_id=way * 10 + 1, point=Point(*end, srid=4326))
+        RoadEdge.objects.create(
+            source=source, target=target, osm_way_id=way, name=name, highway="residential",
+            length_m=700, speed_kmh=30, travel_time_s=84,
+            geom=LineString(source.point, target.point, srid=4326),
+        )
+
+
+def at(east=0.0, north=0.0):
+    return Point(CENTER[0] + east, CENTER[1] + north, srid=4326)
+
+
+@pytest.fixture
 def leads(vera, make_lead, plan, big_plan, store, viability):
     now = timezone.now()
     maria = make_lead(
@@ -59,9 +84,12 @@ def leads(vera, make_lead, plan, big_plan, store, viability):
     )
     joao = make_lead(
         "João Pereira", owner=vera, plan=big_plan, address_text="Av. Borges de Medeiros, 500",
+        point=at(east=0.002, north=0.001),
         next_action_at=now + datetime.timedelta(days=2),
     )
-    web = make_lead("Ana Web", channel=store, address_text="Rua da Praia, 20")
+    web = make_lead(
+        "Ana Web", channel=store, address_text="Rua da Praia, 20", point=at(-0.0015, -0.0015)
+    )
     move_lead(joao, stage="contacted", user=vera)
     return {"maria": maria, "joao": Lead.objects.get(pk=joao.pk), "web": web}
 
@@ -256,7 +284,7 @@ def test_a_proposal_is_made_emailed_accepted_and_the_lead_converted(
     shoot(page, "sales-lead-converted")
 
 
-def test_the_leads_map_colours_leads_by_stage_and_links_to_them(page, vera, leads):
+def test_the_leads_map_colours_leads_by_stage_and_links_to_them(page, vera, leads, streets):
     page.goto("/sales/leads/map/")
     page.wait_for_selector("#leads-map[data-ready]")
     page.evaluate("([lon, lat]) => malhaMap.jumpTo({center: [lon, lat], zoom: 16})", list(CENTER))
@@ -265,6 +293,7 @@ def test_the_leads_map_colours_leads_by_stage_and_links_to_them(page, vera, lead
     )
     page.wait_for_function("() => malhaMap.loaded() && !malhaMap.isMoving()")
     assert "3 leads" in page.locator("#leads-map-status").inner_text()
+    shoot(page, "sales-leads-map")
     # The legend's stages filter the points.
     page.uncheck('#leads-legend input[value="contacted"]')
     page.wait_for_function(
@@ -275,9 +304,8 @@ def test_the_leads_map_colours_leads_by_stage_and_links_to_them(page, vera, lead
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     popup = page.locator(".maplibregl-popup")
     popup.wait_for()
-    link = popup.locator("a")
-    assert link.get_attribute("href").startswith("/sales/leads/")
-    shoot(page, "sales-leads-map")
+    assert popup.locator("a").get_attribute("href") == f"/sales/leads/{leads['maria'].pk}/"
+    shoot(page, "sales-leads-map-popup")
 
 
 def test_the_goals_page_shows_progress_trend_rankings_and_commissions(
