@@ -242,6 +242,7 @@ SPECTACULAR_SETTINGS = {
         "RoutePlanStatusEnum": "routing.choices.PlanStatus",
         "LeadStageEnum": "crm.choices.LeadStage",
         "ProposalStatusEnum": "crm.choices.ProposalStatus",
+        "ChannelEnum": "crm.messaging.choices.Channel",
     },
 }
 
