@@ -819,7 +819,7 @@ async function start() {
     }
     if (config.schedule) {
       schedule = setupSchedule(map, config.schedule, {
-        element, errorText, fetchJson, postJson, showMessage, csrfToken,
+        element, fetchJson, showMessage, csrfToken,
         setOrderFilters: (filters) => setLayerFilters(map, "orders", filters),
         refreshOrders: () => refreshNamedLayer(map, "orders"),
       });

@@ -19,7 +19,7 @@ const wallClock = (iso) => (iso ? iso.slice(0, 16) : null);
 const shortNumber = (number) => number.replace(/^([^0-9]*)0+(?=[0-9])/, "$1");
 
 export function setupSchedule(map, config, helpers) {
-  const { element, errorText, fetchJson, postJson, showMessage, setOrderFilters } = helpers;
+  const { element, fetchJson, showMessage, setOrderFilters } = helpers;
   const $ = (selector) => document.querySelector(selector);
   const state = {
     active: false,
@@ -414,10 +414,10 @@ export function setupSchedule(map, config, helpers) {
     const changed = new Set(changes());
     const placements = boardPlacements().filter((placement) => changed.has(placement.order));
     $("#board-save").disabled = true;
-    const response = await postJson(config.apply, { date: $("#schedule-date").value, placements });
-    const data = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
-    if (!response.ok) {
-      boardMessage(errorText(data) || interpolate(gettext("Saving failed (error %s)."), [response.status]));
+    try {
+      await fetchJson(config.apply, postOptions({ date: $("#schedule-date").value, placements }));
+    } catch (error) {
+      boardMessage(error.message);
       $("#board-save").disabled = false;
       return;
     }
@@ -546,10 +546,10 @@ export function setupSchedule(map, config, helpers) {
 
   async function decide(action) {
     const url = planUrl(action === "accept" ? config.plan_accept : config.plan_discard, state.plan);
-    const response = await postJson(url, {});
-    const data = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
-    if (!response.ok) {
-      progress(errorText(data) || interpolate(gettext("That failed (error %s)."), [response.status]));
+    try {
+      await fetchJson(url, postOptions({}));
+    } catch (error) {
+      progress(error.message);
       return;
     }
     $("#schedule-compare").hidden = true;
