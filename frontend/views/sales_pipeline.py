@@ -180,7 +180,9 @@ def lead_detail(request, pk):
         "valid_until": today + datetime.timedelta(days=settings.MALHA_SALES_PROPOSAL_VALID_DAYS),
         "today": today,
         "open": is_open,
-        "overdue": is_open and lead.next_action_at is not None and lead.next_action_at < timezone.now(),
+        "overdue": is_open
+        and lead.next_action_at is not None
+        and lead.next_action_at < timezone.now(),
     }
     return render(request, "frontend/sales_pipeline/lead_detail.html", context)
 

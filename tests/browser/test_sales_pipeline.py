@@ -100,7 +100,8 @@ def card(page, lead):
 
 def wait_count(page, stage, count):
     page.wait_for_function(
-        "([stage, count]) => document.querySelector(`[data-count=\"${stage}\"]`).textContent === count",
+        "([stage, count]) => "
+        "document.querySelector(`[data-count=\"${stage}\"]`).textContent === count",
         arg=[stage, str(count)],
     )
 
@@ -163,7 +164,8 @@ def test_the_board_moves_a_lead_by_dragging_asks_why_it_was_lost_and_reloads_a_s
     # "Won" belongs to the conversion: the server's answer is shown, nothing moves.
     card(page, leads["web"]).drag_to(column(page, "won"))
     page.wait_for_function(
-        "() => document.querySelector('#pipeline-message').textContent.includes('Convert the lead to win it')"
+        "() => document.querySelector('#pipeline-message').textContent"
+        ".includes('Convert the lead to win it')"
     )
     assert column(page, "new").locator(f'[data-id="{leads["web"].pk}"]').count() == 1
 
@@ -179,7 +181,8 @@ def test_the_board_moves_a_lead_by_dragging_asks_why_it_was_lost_and_reloads_a_s
 def shown(page, *present, absent=()):
     """Wait until the board shows exactly these cards among those named."""
     page.wait_for_function(
-        """([present, absent]) => document.querySelector('#pipeline-board').getAttribute('aria-busy') === 'false'
+        """([present, absent]) =>
+            document.querySelector('#pipeline-board').getAttribute('aria-busy') === 'false'
             && present.every((id) => document.querySelector(`.pipeline-card[data-id="${id}"]`))
             && absent.every((id) => !document.querySelector(`.pipeline-card[data-id="${id}"]`))""",
         arg=[[lead.pk for lead in present], [lead.pk for lead in absent]],
@@ -314,7 +317,9 @@ def test_the_goals_page_shows_progress_trend_rankings_and_commissions(
     month = timezone.localdate().replace(day=1)
     create_object(SalesGoal, month=month, rep=vera, target_count=5, target_revenue=Decimal("500"))
     team = save_team(SalesTeam(), name="Equipe Centro", members=[vera])
-    create_object(SalesGoal, month=month, team=team, target_count=20, target_revenue=Decimal("2000"))
+    create_object(
+        SalesGoal, month=month, team=team, target_count=20, target_revenue=Decimal("2000")
+    )
     create_object(
         CommissionRule, name="Vendedor 10%", role="seller", kind="percent",
         percent=Decimal("10"), valid_from=month,
