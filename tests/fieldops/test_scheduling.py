@@ -364,3 +364,12 @@ def test_the_street_line_of_an_ordered_list_of_stops(english_client_for, make_us
     assert line["properties"]["km"] == pytest.approx(sum(leg["km"] for leg in line["properties"]["legs"]), abs=0.02)
     empty = dispatcher.post("/api/fieldops/schedule/route/", {"technician": technician.pk, "orders": []}, format="json")
     assert empty.status_code == 400 and "orders" in empty.json()
+
+
+def test_the_map_offers_scheduling_and_the_live_board_to_dispatchers_only(client, make_user):
+    client.force_login(make_user("desk", "dispatcher"))
+    page = client.get("/map/").content.decode()
+    assert 'id="schedule-panel"' in page and "/api/fieldops/schedule/check/" in page and "/ws/fieldops/live/" in page
+    client.force_login(make_user("clerk", "billing"))
+    page = client.get("/map/").content.decode()
+    assert 'id="schedule-panel"' not in page and "/ws/fieldops/live/" not in page
