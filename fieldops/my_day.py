@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from gis.selectors import cto_boxes_near
 from routing.network import street_paths, travel_matrix
@@ -71,15 +72,14 @@ def day_orders(technician, date):
 
 def technician_day(technician, date):
     orders = list(day_orders(technician, date))
-    shift_start, _until = report_period(date, date)
-    shift_start += datetime.timedelta(hours=technician.shift_start.hour, minutes=technician.shift_start.minute)
+    shift_start = timezone.make_aware(datetime.datetime.combine(date, technician.shift_start))
     points = [technician.start_point.coords, *(order.point.coords for order in orders), technician.end_point.coords]
     matrix = travel_matrix(points)
     planned = {}
     route = my_route(technician.user, date)
     if route is not None:
         planned = {stop.order_id: stop.arrival for stop in route.stops.all()}
-    stops, clock = [], shift_start
+    stops, clock = [], shift_start  # when the technician is free to drive to the next stop
     for index, order in enumerate(orders, start=1):
         arrival = clock + datetime.timedelta(seconds=int(matrix.seconds[index - 1][index]))
         begins = max(arrival, order.scheduled_start or order.window_start)

@@ -19,7 +19,6 @@ from fieldops.choices import OrderStatus
 from fieldops.models import Attachment, Material, MaterialUsage, OrderEvent, PositionReport, ServiceOrder
 from fieldops.services import ActionContext, create_service_order, create_technician, dispatch_order
 from gis.osm_import import import_osm
-from tests.browser.conftest import ARTIFACTS
 from tests.gis.test_import_osm import TINY_OSM
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -57,7 +56,9 @@ def technicians_day(make_user, settings, tmp_path):
 
 
 @pytest.fixture
-def phone(browser, live_server):
+def page(browser, live_server):
+    """A phone instead of the desktop page of tests/browser/conftest.py (its login and screenshot
+    fixtures use this one), with a service worker and a GPS fix."""
     context = browser.new_context(
         base_url=live_server.url, locale="en-US", viewport={"width": 390, "height": 844}, device_scale_factor=2,
         is_mobile=True, has_touch=True, service_workers="allow", permissions=["geolocation"],
@@ -67,11 +68,6 @@ def phone(browser, live_server):
     page.set_default_timeout(20000)
     yield page
     context.close()
-
-
-def shot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
 def jpeg(width=2400, height=1800):
@@ -106,10 +102,9 @@ def dispatcher_view(dispatcher, order):
     return detail, files
 
 
-def test_the_technician_completes_an_order_offline_and_it_syncs_once(phone, technicians_day, login_as):
-    dispatcher, technician, (first, second, third) = technicians_day
-    page = phone
-    login_as(page, "tecnico01")
+def test_the_technician_completes_an_order_offline_and_it_syncs_once(page, technicians_day, login, screenshot):
+    dispatcher, technician, (first, second, _third) = technicians_day
+    login("tecnico01")
     page.wait_for_url("**/tech/")
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
@@ -117,12 +112,12 @@ def test_the_technician_completes_an_order_offline_and_it_syncs_once(phone, tech
     stops.first.wait_for()
     assert stops.count() == 3
     assert "Carla Dias" in stops.first.inner_text() and first.number in stops.first.inner_text()
-    shot(page, "tech-list")
+    screenshot("tech-list")
 
     page.click("[data-tab=map]")
     page.wait_for_function("() => document.querySelectorAll('.map-stop').length === 3")
     page.wait_for_timeout(1500)  # the street tiles
-    shot(page, "tech-map")
+    screenshot("tech-map")
     page.click("[data-tab=list]")
 
     # No signal from here on: the app itself comes back from the service worker.
@@ -135,7 +130,7 @@ def test_the_technician_completes_an_order_offline_and_it_syncs_once(phone, tech
     assert order.locator("[data-field=phone] a").get_attribute("href") == "tel:+5551998765432"
     assert "waze.com/ul?ll=" in order.locator("[data-link=waze]").get_attribute("href")
     assert order.locator("[data-link=geo]").get_attribute("href").startswith("geo:")
-    shot(page, "tech-order")
+    screenshot("tech-order")
 
     order.locator("[data-to=en_route]").click()
     order.locator("[data-to=on_site]").click()
@@ -146,7 +141,7 @@ def test_the_technician_completes_an_order_offline_and_it_syncs_once(phone, tech
     order.locator("[data-input=photo]").set_input_files({"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": jpeg()})
     order.locator(".photos img").first.wait_for()
     sign(page)
-    shot(page, "tech-signature")
+    screenshot("tech-signature")
     order.locator("[data-action=save-signature]").click()
     order.locator(".signature-image").wait_for()
     order.locator("[data-form=note] textarea").fill("Cabo trocado na caixa.")
@@ -159,7 +154,7 @@ def test_the_technician_completes_an_order_offline_and_it_syncs_once(phone, tech
     assert pending_count(page) == queued
     page.click("[data-tab=queue]")
     assert page.locator("#tech-queue > li.queued").count() == queued
-    shot(page, "tech-offline-queue")
+    screenshot("tech-offline-queue")
     assert ServiceOrder.objects.get(pk=first.pk).status == OrderStatus.DISPATCHED
     assert not Attachment.objects.exists()
     # Keep the queue as it is now, to send it a second time later (a phone that never heard back).
@@ -189,7 +184,7 @@ def test_the_technician_completes_an_order_offline_and_it_syncs_once(phone, tech
     assert page.locator("#tech-queue .empty").is_visible()
     page.click("[data-tab=list]")
     page.wait_for_function("() => document.querySelector('#tech-stops li').classList.contains('status-completed')")
-    shot(page, "tech-synced")
+    screenshot("tech-synced")
 
     # The same actions again (lost answers, a retry): the server recognises every one of them.
     page.evaluate("""() => new Promise((resolve) => {
@@ -209,10 +204,9 @@ def test_the_technician_completes_an_order_offline_and_it_syncs_once(phone, tech
     assert ServiceOrder.objects.get(pk=second.pk).status == OrderStatus.SCHEDULED
 
 
-def test_a_stale_version_is_shown_and_kept_until_sent_again(phone, technicians_day, login_as):
-    dispatcher, technician, (first, _second, _third) = technicians_day
-    page = phone
-    login_as(page, "tecnico01")
+def test_a_stale_version_is_shown_and_kept_until_sent_again(page, technicians_day, login, screenshot):
+    dispatcher, _technician, (first, _second, _third) = technicians_day
+    login("tecnico01")
     page.wait_for_url("**/tech/")
     page.locator("#tech-stops > li").first.wait_for()
     page.context.set_offline(True)
@@ -231,19 +225,8 @@ def test_a_stale_version_is_shown_and_kept_until_sent_again(phone, technicians_d
     assert "changed by someone else" in failed.inner_text()
     assert pending_count(page) == 1
     assert ServiceOrder.objects.get(pk=first.pk).status == OrderStatus.DISPATCHED
-    shot(page, "tech-conflict")
+    screenshot("tech-conflict")
 
     failed.get_by_role("button", name="Send again").click()
     page.wait_for_function("() => document.querySelector('#tech-pending').hidden", timeout=30000)
     assert ServiceOrder.objects.get(pk=first.pk).status == OrderStatus.EN_ROUTE
-
-
-@pytest.fixture
-def login_as():
-    def do(page, username, password="s3cret-pass"):
-        page.goto("/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", password)
-        page.click("button[type=submit]")
-
-    return do
