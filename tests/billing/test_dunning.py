@@ -3,6 +3,7 @@ loopback SMS gateway, once each, with the amount due on the day they go out."""
 
 import datetime
 import email
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,7 @@ from billing import dunning, services
 from billing.selectors import payment_slip
 from billing.choices import DunningNoticeStatus, SuspensionKind
 from billing.models import DunningNotice, Invoice
-from billing.tasks import run_dunning_task
+from billing.tasks import run_dunning_task, send_dunning_notice_task
 from crm.messaging.choices import Channel, OptOutSource
 from crm.messaging.services import record_opt_out
 from crm.services import update_person
@@ -168,6 +169,36 @@ def test_the_daily_task_sends_and_a_rerun_sends_nothing(wallet, active_contract,
     assert run_dunning_task.delay().get() == {"scheduled": 1, "dispatched": 1}
     assert run_dunning_task.delay().get() == {"scheduled": 0, "dispatched": 0}
     assert len(gateway.accepted) == 1
+
+
+@pytest.mark.django_db(transaction=True)  # retry_at is compared with the database's now()
+def test_a_temporary_failure_is_retried_by_the_task_and_sent_once(
+    wallet, active_contract, ana, gateway, eager_tasks, settings
+):
+    settings.MESSAGING_RETRY_BASE_SECONDS = 0
+    today = timezone.localdate()
+    services.run_monthly_invoices(today.replace(day=1) - datetime.timedelta(days=1))
+    rule(wallet, (today - Invoice.objects.get().due_date).days)
+    dunning.schedule_notices()
+    gateway.flaky_numbers[PHONE] = 2
+    notice = DunningNotice.objects.get()
+
+    assert send_dunning_notice_task.delay(notice.pk).get() == DunningNoticeStatus.SENT
+
+    notice.refresh_from_db()
+    assert notice.status == DunningNoticeStatus.SENT
+    assert gateway.requests == 3 and len(gateway.accepted) == 1
+
+
+def test_the_email_links_to_the_invoice_pdf(wallet, invoice, smtp_server, client):
+    rule(wallet, -3, channels=[Channel.EMAIL], body="Your invoice: {invoice_link}")
+    run(D(2026, 4, 7))
+
+    [mail] = [email.message_from_bytes(m.original_content) for m in smtp_server.messages]
+    [path] = re.findall(r"/documents/\S+/", mail.get_payload())
+    page = client.get(path)
+    assert page.status_code == 200 and page["Content-Type"] == "application/pdf"
+    assert page.content.startswith(b"%PDF")
 
 
 def test_rules_are_checked_before_anything_is_sent(wallet):
