@@ -99,7 +99,8 @@ class WalletSerializer(MalhaModelSerializer):
         fields = [
             "id", "name", "bank", "agency", "account", "wallet_code", "next_nosso_numero",
             "fine_percent", "monthly_interest_percent", "discount_percent", "days_to_suspend",
-            "max_trust_unlock_days", "pix_key", "merchant_name", "merchant_city", "is_default",
+            "max_trust_unlock_days", "bureau_min_days_overdue", "pix_key", "merchant_name",
+            "merchant_city", "is_default",
         ]
         read_only_fields = ["next_nosso_numero"]
 
