@@ -284,6 +284,7 @@ def test_a_proposal_is_made_emailed_accepted_and_the_lead_converted(
     assert page.locator("#convert-port").inner_text() == "CTO-S1, port 1"
     assert page.locator("#convert-map").get_attribute("href") == f"/map/?q={sale.contract.number}"
     expect(page.locator("#lead-stage")).to_have_text("Won")
+    assert page.locator("#contact-document").inner_text() == VALID_CPF
     shoot(page, "sales-lead-converted")
 
 

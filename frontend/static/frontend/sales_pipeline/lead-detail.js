@@ -241,6 +241,7 @@ async function convert(event) {
   if (!ok) { formErrors(form, data); return; }
   form.hidden = true;
   $("#proposal-form")?.replaceWith(element("p", { className: "muted", text: gettext("The lead is won: no new proposal.") }));
+  $("#contact-document").textContent = body.document;
   $("#convert-contract").textContent = data.contract_number;
   $("#convert-order").textContent = data.service_order_number;
   $("#convert-port").textContent = interpolate(gettext("%(box)s, port %(port)s"), { box: data.cto_box, port: data.cto_port }, true);
