@@ -91,7 +91,8 @@ stop_all() {
   fi
   if redis_cli ping >/dev/null 2>&1; then
     echo "==> Stopping Redis"
-    redis_cli shutdown >/dev/null 2>&1 || true
+    # A plain shutdown saves first and refuses when the data folder is gone: then drop it.
+    redis_cli shutdown >/dev/null 2>&1 || redis_cli shutdown nosave >/dev/null 2>&1 || true
   fi
 }
 
