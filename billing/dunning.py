@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from crm.messaging import direct
 from crm.messaging.choices import Channel, ExclusionReason
-from crm.messaging.services import _measure
+from crm.messaging.services import measure_length
 from crm.messaging.templates import placeholders_in, render
 
 from . import links
@@ -98,7 +98,7 @@ def clean_rule(*, channels, body, subject=""):
     if not errors:
         for channel in channels:
             try:
-                _measure(channel, [render(body, _SAMPLE)])
+                measure_length(channel, [render(body, _SAMPLE)])
             except ValidationError as error:
                 errors.setdefault("body", []).extend(error.message_dict["body"])
     if errors:

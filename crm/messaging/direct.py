@@ -55,23 +55,23 @@ def send_to_person(person, channel, *, body, key, subject=""):
     provider_for(channel)
     delivery = Delivery.objects.filter(idempotency_key=delivery_key(key)).first()
     if delivery is None:
-        reason = selectors.person_contact(person).exclusion(channel)
+        contact = selectors.person_contact(person)
+        reason = contact.exclusion(channel)
         if reason:
             return DirectResult(DirectStatus.EXCLUDED, reason=reason)
         if channel == Channel.EMAIL:
             with translation.override(settings.LANGUAGE_CODE):
-                body += services._email_footer(person.pk)
-        services._measure(channel, [body])
-        delivery = _queue(person, channel, subject, body, key)
+                body += services.email_footer(person.pk)
+        services.measure_length(channel, [body])
+        delivery = _queue(person, channel, contact.destination(channel), subject, body, key)
     outcome = services.send_queued(channel, [delivery.pk])
     delivery.refresh_from_db()
     return _result(delivery, outcome)
 
 
-def _queue(person, channel, subject, body, key):
+def _queue(person, channel, destination, subject, body, key):
     """The MessageLog and queued Delivery of a new message; the existing one if a concurrent
     call with the same key got there first."""
-    destination = selectors.person_contact(person).destination(channel)
     try:
         with transaction.atomic():
             message = MessageLog.objects.create(

@@ -121,13 +121,13 @@ def opt_out_url(person_id, channel):
     return f"{settings.MALHA_PUBLIC_URL}/optout/{token}/"
 
 
-def _email_footer(person_id):
+def email_footer(person_id):
     return "\n\n--\n" + _("To stop receiving these e-mails, open %(url)s") % {
         "url": opt_out_url(person_id, Channel.EMAIL)
     }
 
 
-def _measure(channel, bodies):
+def measure_length(channel, bodies):
     """Length of the longest message, or ValidationError when it is over the channel's limit."""
     if channel == Channel.SMS:
         encoding, units, segments = max((sms_length(body) for body in bodies), key=lambda m: m[2:0:-1])
@@ -179,7 +179,7 @@ def render_campaign(*, channel, body, area, subject="", contract_statuses=(), pl
             context = _context(contact, window_start, window_end, protocol)
             text = render(body, context)
             if channel == Channel.EMAIL:
-                text += _email_footer(contact.person_id)
+                text += email_footer(contact.person_id)
             messages.append(
                 (contact, contact.destination(channel), render(subject or "", context), text)
             )
@@ -188,7 +188,7 @@ def render_campaign(*, channel, body, area, subject="", contract_statuses=(), pl
             _("Nobody in the selection can receive %(channel)s: %(contacts)s contacts, all excluded.")
             % {"channel": Channel(channel).label, "contacts": len(contacts)}
         ]}, code="nobody")
-    length = _measure(channel, [text for *_rest, text in messages]) if check_length else {}
+    length = measure_length(channel, [text for *_rest, text in messages]) if check_length else {}
     return RenderedCampaign(
         len(contacts), sum(len(c.contracts) for c in contacts), messages, excluded, length
     )
