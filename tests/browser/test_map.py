@@ -164,6 +164,15 @@ def test_search_finds_a_client_and_flies_there(map_page, little_city, screenshot
     screenshot("map-search")
 
 
+def test_a_link_with_a_query_opens_the_map_at_its_only_result(map_page, little_city):
+    page = map_page
+    page.goto("/map/?q=Carla")
+    popup = page.locator(".maplibregl-popup [data-popup-layer=clients]")
+    popup.wait_for()
+    assert "Carla Dias" in popup.inner_text()
+    assert page.input_value("#map-search-input") == "Carla"
+
+
 def draw_polygon(page, corners):
     """Click each corner, then the first again to close the ring."""
     page.click("#selection-draw")

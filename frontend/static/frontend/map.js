@@ -475,7 +475,7 @@ function setupSearch(map) {
     order: gettext("Service order"), box: gettext("CTO box"),
   };
 
-  async function run() {
+  async function run({ goToOnlyResult = false } = {}) {
     const query = input.value.trim();
     if (query.length < 2) { list.hidden = true; return; }
     const ticket = ++latest;
@@ -488,6 +488,7 @@ function setupSearch(map) {
     }
     if (ticket !== latest) return; // an older answer arriving late
     showMessage("");
+    if (goToOnlyResult && data.results.length === 1) { goToResult(map, data.results[0]); return; }
     list.replaceChildren(...(data.results.length ? data.results.map((result) => {
       const button = element("button", { type: "button", "data-kind": result.kind },
         element("span", { className: "kind", text: kindLabels[result.kind] || result.kind }), " ",
@@ -501,6 +502,9 @@ function setupSearch(map) {
 
   input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 250); });
   $("#map-search").addEventListener("submit", (event) => { event.preventDefault(); clearTimeout(timer); run(); });
+  // Links from other pages (a converted sale, a report) open the map at /map/?q=<what to find>.
+  const linked = new URLSearchParams(window.location.search).get("q");
+  if (linked) { input.value = linked; run({ goToOnlyResult: true }); }
 }
 
 function goToResult(map, result) {
