@@ -239,3 +239,13 @@ def test_rules_and_notices_through_the_api(wallet, invoice, english_client_for, 
     off = clerk.patch(f"/api/billing/dunning-rules/{created.data['id']}/", {"active": False}, format="json")
     assert off.status_code == 200 and off.data["active"] is False
     assert clerk.delete(f"/api/billing/dunning-rules/{created.data['id']}/").status_code == 405
+
+
+def test_the_back_office_checks_rules_like_the_api(wallet, admin_client):
+    form = {"wallet": wallet.pk, "name": "Bad", "days": 2, "channels": "sms", "subject": "",
+            "body": "Hi {name}", "active": "on"}
+    refused = admin_client.post("/admin/billing/dunningrule/add/", form, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 200 and "Unknown placeholder {name}" in refused.content.decode()
+    saved = admin_client.post("/admin/billing/dunningrule/add/", {**form, "body": "Hi {first_name}"})
+    assert saved.status_code == 302
+    assert dunning.rule_list().get().channels == ["sms"]

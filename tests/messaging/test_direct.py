@@ -150,3 +150,15 @@ def test_a_channel_without_provider_or_a_too_long_sms_is_refused(gateway, make_c
         direct.send_to_person(person, Channel.SMS, body="x" * 2000, key="long")
     assert "body" in too_long.value.message_dict
     assert not MessageLog.objects.exists()
+
+
+def test_the_clients_message_panel_lists_it(gateway, make_client, english_client_for):
+    person = make_client("Gil Souto", phone=phone(7))
+    direct.send_to_person(person, Channel.SMS, body="Sua fatura vence hoje", key="panel")
+
+    listed = english_client_for("billing").get(f"/api/crm/messages/?person={person.pk}")
+
+    assert listed.status_code == 200
+    [message] = listed.data["results"]
+    assert (message["campaign"], message["channel"], message["status"], message["body"]) == (
+        None, "sms", "sent", "Sua fatura vence hoje")
