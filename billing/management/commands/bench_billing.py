@@ -1,5 +1,5 @@
 """Benchmark billing on N synthetic active contracts: the monthly run, its rerun, a bank
-return file of 10,000 payments, and the daily overdue-suspension job.
+return file of 10,000 payments, the daily overdue-suspension job, and dunning's scheduling.
 
 Never touches the dev database: the data lives in a throwaway database (core.benchdb;
 `--database`, default `malha_bench_billing`).
@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from billing import services
+from billing import dunning, services
 from billing.cnab import itau_400_detail, itau_400_file
 from billing.models import BillingWallet, Contract, Invoice, Plan
 from core.benchdb import insert_select, throwaway_database
@@ -117,6 +117,12 @@ class Command(BaseCommand):
             "Daily suspension job", services.run_overdue_suspensions,
             latest_due + datetime.timedelta(days=wallet.days_to_suspend + 1),
         )
+        # Dunning: a reminder 3 days after the due date, scheduled the day one due day reaches it
+        # (with the catch-up window, the due days just before it too), then again (creates 0).
+        dunning.create_rule(wallet=wallet, name="D+3", days=3, channels=["sms"], body="{amount_due}")
+        dunning_day = latest_due + datetime.timedelta(days=3)
+        dunning_notices, dunning_schedule_s = self.timed("Dunning schedule", dunning.schedule_notices, dunning_day)
+        dunning_rerun, _rerun_s = self.timed("Dunning rerun", dunning.schedule_notices, dunning_day)
         return {
             "contracts": contracts,
             "invoices_created": created,
@@ -127,4 +133,7 @@ class Command(BaseCommand):
             "return_import_s": return_import_s,
             "suspended": suspended,
             "suspension_job_s": suspension_job_s,
+            "dunning_notices": dunning_notices,
+            "dunning_schedule_s": dunning_schedule_s,
+            "dunning_rerun_created": dunning_rerun,
         }
