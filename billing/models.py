@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from crm.messaging.choices import Channel
 from gis.validators import validate_lonlat_range
 
 from .choices import (
@@ -25,8 +26,6 @@ from .choices import (
     ReturnRecordStatus,
     SuspensionKind,
 )
-from crm.messaging.choices import Channel
-
 from .money import MAX_FINE_PERCENT, MAX_MONTHLY_INTEREST_PERCENT
 
 
