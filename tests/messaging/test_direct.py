@@ -162,3 +162,15 @@ def test_the_clients_message_panel_lists_it(gateway, make_client, english_client
     [message] = listed.data["results"]
     assert (message["campaign"], message["channel"], message["status"], message["body"]) == (
         None, "sms", "sent", "Sua fatura vence hoje")
+
+
+def test_whatsapp_goes_through_the_cloud_api_once(gateway, make_client):
+    person = make_client("Hugo Neves", phone=phone(8))
+
+    for _attempt in range(2):
+        result = direct.send_to_person(person, Channel.WHATSAPP, body="Fatura disponível", key="wa")
+
+    assert result.status == direct.DirectStatus.SENT
+    assert [(m["dialect"], m["to"], m["text"]) for m in gateway.accepted] == [
+        ("whatsapp", phone(8), "Fatura disponível")]
+    assert gateway.requests == 1
