@@ -125,20 +125,16 @@ def email_declaration(declaration):
     return result
 
 
-def issue_year(year, *, send=True, today=None):
-    """Issue (and e-mail) the declarations of `year` to everyone who qualifies; returns how many
-    were issued. Idempotent: one declaration per person and year."""
+def issue_year(year, *, today=None):
+    """Issue the declarations of `year` to everyone who qualifies; returns the new ones' ids
+    (the task e-mails each in a task of its own). Idempotent: one per person and year."""
     from crm.models import Person
 
-    issued = 0
+    issued = []
     for person in Person.objects.filter(pk__in=eligible_people(year)).iterator():
         declaration, created = issue_declaration(person, year, today=today)
-        issued += created
-        if created and send:
-            try:
-                email_declaration(declaration)
-            except ValidationError:  # no e-mail provider: the declaration is in the panel anyway
-                pass
+        if created:
+            issued.append(declaration.pk)
     return issued
 
 

@@ -4,6 +4,7 @@ credit bureau clearing and the yearly debt-clearance declarations."""
 import datetime
 
 from celery import shared_task
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from . import bureau, clearance, dunning, services
@@ -52,5 +53,20 @@ def clear_settled_bureau_records_task():
 
 @shared_task(acks_late=True)
 def issue_clearance_declarations_task(year=None):
-    """Last year's debt-clearance declarations, once per client (billing.clearance)."""
-    return clearance.issue_year(year or timezone.localdate().year - 1)
+    """Last year's debt-clearance declarations, once per client (billing.clearance), each
+    e-mailed in its own task."""
+    issued = clearance.issue_year(year or timezone.localdate().year - 1)
+    for declaration_id in issued:
+        email_clearance_declaration_task.delay(declaration_id)
+    return len(issued)
+
+
+@shared_task(acks_late=True)
+def email_clearance_declaration_task(declaration_id):
+    """Safe to retry: the e-mail's key is the declaration's. No e-mail provider: nothing sent,
+    the declaration is in the client's panel anyway."""
+    declaration = clearance.declaration_list().get(pk=declaration_id)
+    try:
+        return clearance.email_declaration(declaration).as_dict()
+    except ValidationError as error:
+        return {"status": "not_sent", "reason": "; ".join(error.messages)}

@@ -13,9 +13,10 @@ from pypdf import PdfReader
 
 from billing import clearance, links, services
 from billing.models import ClearanceDeclaration, Invoice
+from billing.tasks import email_clearance_declaration_task, issue_clearance_declarations_task
 from crm.services import update_person
 from tests.integration.conftest import smtp_server  # noqa: F401  (a fixture)
-from tests.messaging.conftest import messaging_settings  # noqa: F401  (a fixture)
+from tests.messaging.conftest import eager_tasks, messaging_settings  # noqa: F401  (fixtures)
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -95,12 +96,13 @@ def test_only_a_year_that_is_over_and_billed(year_2025, client_person):
     assert "no invoice due in 2024" in str(empty.value)
 
 
-def test_the_yearly_job_issues_and_emails_once(year_2025, client_person, smtp_server, client):
+def test_the_yearly_job_issues_and_emails_once(year_2025, client_person, smtp_server, client, eager_tasks):
     update_person(client_person, email="ana@example.com", consent_email=True)
     pay(year_2025)
 
-    assert clearance.issue_year(2025) == 1
-    assert clearance.issue_year(2025) == 0
+    assert issue_clearance_declarations_task.delay(2025).get() == 1
+    assert issue_clearance_declarations_task.delay(2025).get() == 0
+    assert email_clearance_declaration_task.delay(ClearanceDeclaration.objects.get().pk).get()["status"] == "sent"
 
     [mail] = [email.message_from_bytes(m.original_content) for m in smtp_server.messages]
     assert mail["To"] == "ana@example.com"
