@@ -42,11 +42,9 @@ def is_technician_only(user):
 @ensure_csrf_cookie
 def route(request):
     """Today's stops on a map and a list, each order's details and field actions, queued offline."""
-    technician = technician_of(request.user)
-    if technician is None:
+    if technician_of(request.user) is None:
         raise PermissionDenied(_("Only technicians have a route."))
     config = {
-        "technician": technician.pk,
         "position_interval_s": settings.MALHA_POSITION_MIN_INTERVAL_SECONDS,
         "urls": {
             "day": reverse("fieldops-api:my-day"),
@@ -54,7 +52,6 @@ def route(request):
             "positions": reverse("fieldops-api:position-report"),
             "tiles": reverse("tiles:index"),
             "worker": reverse("frontend:tech-sw"),
-            "login": reverse("login"),
         },
     }
     return render(request, "frontend/tech/route.html", {"config": config, "theme_colour": THEME_COLOUR})

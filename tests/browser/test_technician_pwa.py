@@ -7,6 +7,7 @@ queued, gets the signal back and the queue syncs; the dispatcher's API shows the
 with exactly one photo and one signature, and sending the same queue again changes nothing."""
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -14,10 +15,22 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
-from crm.services import create_person
+from billing.choices import ContractStatus
+from billing.models import Plan
+from billing.services import create_contract
+from core.services import create_object
+from crm.services import create_address, create_person
 from fieldops.choices import OrderStatus
 from fieldops.models import Attachment, Material, MaterialUsage, OrderEvent, PositionReport, ServiceOrder
-from fieldops.services import ActionContext, create_service_order, create_technician, dispatch_order
+from fieldops.services import (
+    ActionContext,
+    check_in,
+    create_service_order,
+    create_technician,
+    dispatch_order,
+    start_route,
+)
+from gis.models import CtoBox
 from gis.osm_import import import_osm
 from tests.gis.test_import_osm import TINY_OSM
 
@@ -230,3 +243,39 @@ def test_a_stale_version_is_shown_and_kept_until_sent_again(page, technicians_da
     failed.get_by_role("button", name="Send again").click()
     page.wait_for_function("() => document.querySelector('#tech-pending').hidden", timeout=30000)
     assert ServiceOrder.objects.get(pk=first.pk).status == OrderStatus.EN_ROUTE
+
+
+def test_an_installation_is_completed_on_the_box_port_used(page, technicians_day, login, screenshot):
+    """The contract's reserved box and port are offered; the completion activates the contract."""
+    dispatcher, technician, (first, _second, _third) = technicians_day
+    person = first.person
+    box = create_object(CtoBox, code="CTO-PWA", ports_total=8, point=Point(STOPS[0][0], STOPS[0][1] + 0.0004, srid=4326))
+    address = create_address(
+        person=person, cep="90010-000", street="Rua Teste", number="10", neighbourhood="Centro",
+        city="Porto Alegre", state="RS", point=Point(*STOPS[0], srid=4326),
+    )
+    plan = create_object(Plan, name="Fibra 500", download_mbps=500, upload_mbps=250, monthly_price=Decimal("99.90"))
+    contract = create_contract(person=person, plan=plan, installation_address=address, cto_box=box, cto_port=5)
+    installation = create_service_order(
+        order_type="installation", person=person, contract=contract, point=Point(*STOPS[0], srid=4326),
+        window_start=at(8), window_end=at(10), scheduled_start=at(8), assignee=technician, status="dispatched",
+    )
+    context = ActionContext(actor=technician.user)
+    installation = check_in(start_route(installation, context), context)
+    login("tecnico01")
+    page.wait_for_url("**/tech/")
+    page.locator(f"#tech-stops > li[data-order='{installation.pk}'] button").click()
+    order = page.locator("#tech-order")
+    assert order.locator("[name=cto_box] option:checked").inner_text().startswith("CTO-PWA")
+    assert order.locator("[name=cto_port]").input_value() == "5"
+    order.locator("[data-form=complete] button[type=submit]").click()
+    assert "Tick every checklist item first" in order.locator("[data-field=complete-error]").inner_text()
+    for item in order.locator(".checklist input").all():
+        item.check()
+    order.locator("[data-form=complete] button[type=submit]").click()
+    order.locator("[data-field=status].status-completed").wait_for()
+    page.wait_for_function("() => document.querySelector('#tech-pending').hidden", timeout=30000)
+    screenshot("tech-installation-done")
+    contract.refresh_from_db()
+    assert ServiceOrder.objects.get(pk=installation.pk).status == OrderStatus.COMPLETED
+    assert (contract.status, contract.cto_box_id, contract.cto_port) == (ContractStatus.ACTIVE, box.pk, 5)

@@ -73,8 +73,9 @@ const orderUrl = (id, action) => `${config.urls.orders}${id}/${action}/`;
 
 // ------------------------------------------------------------------ the day and the queue
 
-// The day as the technician sees it: what the server said, then every queued action on top.
-function applyQueue(serverDay, items) {
+// The day as the technician sees it: what the server said, then every queued action on top
+// (`queued` false: actions the server has just confirmed, until the day is read again).
+function applyQueue(serverDay, items, queued = true) {
   const copy = structuredClone(serverDay);
   const orders = new Map(copy.stops.map((stop) => [stop.order.id, stop]));
   for (const item of items) {
@@ -88,12 +89,12 @@ function applyQueue(serverDay, items) {
       const entry = stop.checklist.find((line) => line.code === item.body.code);
       if (entry) entry.done = item.body.done;
     } else if (item.kind === "material") {
-      order.materials_used.push({ material_name: item.label, quantity: item.body.quantity, unit: "", queued: true });
+      order.materials_used.push({ material_name: item.label, quantity: item.body.quantity, unit: "", queued });
     } else if (item.kind === "note") {
-      order.notes.push({ text: item.body.text, at: item.created, actor: "", queued: true });
+      order.notes.push({ text: item.body.text, at: item.created, actor: "", queued });
     } else if (item.kind === "attachment") {
       if (!objectUrls.has(item.body.id)) objectUrls.set(item.body.id, URL.createObjectURL(item.blob));
-      order.attachments.push({ id: item.body.id, kind: item.body.kind, url: objectUrls.get(item.body.id), queued: true });
+      order.attachments.push({ id: item.body.id, kind: item.body.kind, url: objectUrls.get(item.body.id), queued });
     }
   }
   return copy;
@@ -111,7 +112,10 @@ async function loadDay() {
   if (navigator.onLine) await fetchDay();
 }
 
+let dayRequests = 0;
+
 async function fetchDay() {
+  const request = ++dayRequests;
   try {
     const response = await fetch(config.urls.day, { credentials: "same-origin", headers: { Accept: "application/json" } });
     if (response.status === 401 || response.status === 403) {
@@ -119,7 +123,9 @@ async function fetchDay() {
       return;
     }
     if (!response.ok) return;
-    day = await response.json();
+    const fresh = await response.json();
+    if (request !== dayRequests) return; // a newer request is on its way
+    day = fresh;
     await kv.set("day", day);
     await refreshView();
   } catch {
@@ -190,6 +196,7 @@ async function sync() {
         return;
       }
       if (response.ok) {
+        if (day) day = applyQueue(day, [item], false); // until the day is read again
         await queue.delete(item.seq);
         objectUrls.delete(item.id);
         sent += 1;
@@ -214,10 +221,13 @@ async function sync() {
     retryDelay = 2000;
     clearTimeout(retryTimer);
   } finally {
-    syncing = false;
+    // Still "syncing" while the day reloads: an answer read before a later action was sent
+    // must not land after it and hide that action.
     if (sent || refused) await fetchDay();
+    syncing = false;
     await refreshView();
     if (refused) showMessage(gettext("Some actions were refused: see the “To send” tab."));
+    else if (sent) showMessage("");
     if (syncAgain) sync();
   }
 }
@@ -492,11 +502,20 @@ function renderOrder() {
   $('#tech-order [data-link="waze"]').href = `https://waze.com/ul?ll=${lat},${lon}&navigate=yes`;
   field("actions").replaceChildren(...statusButtons(order));
 
-  field("checklist").replaceChildren(...stop.checklist.map((item) => element("li", {},
-    element("label", { className: "check" },
-      element("input", { type: "checkbox", checked: item.done, disabled: closed, "data-code": item.code,
-        onchange: (event) => enqueue(order, "checklist", { code: item.code, done: event.target.checked }, { label: item.label }) }),
-      element("span", { text: item.label })))));
+  // Ticked in place, never rebuilt: a redraw must not swallow the next tap.
+  const checklist = field("checklist");
+  if (!checklist.children.length) {
+    checklist.append(...stop.checklist.map((item) => element("li", {},
+      element("label", { className: "check" },
+        element("input", { type: "checkbox", "data-code": item.code,
+          onchange: (event) => enqueue(stopOf(openOrder).order, "checklist", { code: item.code, done: event.target.checked }, { label: item.label }) }),
+        element("span", { text: item.label })))));
+  }
+  for (const item of stop.checklist) {
+    const box = $(`input[data-code="${item.code}"]`, checklist);
+    box.checked = item.done;
+    box.disabled = closed;
+  }
 
   field("materials").replaceChildren(...(order.materials_used.length ? order.materials_used.map((used) => element("li", { className: used.queued ? "queued-item" : "" },
     `${used.material_name} × ${Number(used.quantity).toLocaleString(language)}`)) : [element("li", { className: "muted", text: gettext("None yet.") })]));
