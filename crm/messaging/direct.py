@@ -53,8 +53,10 @@ def send_to_person(person, channel, *, body, key, subject=""):
     ValidationError when the channel has no provider or the message is over its limit.
     """
     provider_for(channel)
-    delivery = Delivery.objects.filter(idempotency_key=delivery_key(key)).first()
-    if delivery is None:
+    delivery = Delivery.objects.filter(idempotency_key=delivery_key(key)).select_related("message").first()
+    if delivery is not None:
+        channel = delivery.message.channel  # a key names one message, whatever is asked now
+    else:
         contact = selectors.person_contact(person)
         reason = contact.exclusion(channel)
         if reason:
