@@ -79,11 +79,14 @@ def page(browser, live_server):
     )
     page = context.new_page()
     page.set_default_timeout(20000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     # Let the app's last requests finish before the database is emptied for the next test.
     page.goto("about:blank")
     page.wait_for_timeout(500)
     context.close()
+    assert errors == []
 
 
 def jpeg(width=2400, height=1800):
