@@ -483,6 +483,7 @@ function renderOrder() {
   if (!stop) return;
   const order = stop.order;
   const closed = CLOSED.includes(order.status);
+  const none = (tag = "p") => element(tag, { className: "muted", text: gettext("None yet.") });
   const [lon, lat] = order.point;
   field("status").textContent = STATUS_LABELS[order.status] || order.status_label;
   field("status").className = `chip status-${order.status}`;
@@ -518,7 +519,7 @@ function renderOrder() {
   }
 
   field("materials").replaceChildren(...(order.materials_used.length ? order.materials_used.map((used) => element("li", { className: used.queued ? "queued-item" : "" },
-    `${used.material_name} × ${Number(used.quantity).toLocaleString(language)}`)) : [element("li", { className: "muted", text: gettext("None yet.") })]));
+    `${used.material_name} × ${Number(used.quantity).toLocaleString(language)}`)) : [none("li")]));
   const select = $('#tech-order [data-form="material"] select');
   if (!select.options.length) {
     select.append(...view.materials.map((material) => element("option", { value: material.id, text: material.name })));
@@ -526,14 +527,14 @@ function renderOrder() {
   $('#tech-order [data-form="material"]').hidden = closed;
 
   const photos = order.attachments.filter((file) => file.kind === "photo");
-  field("photos").replaceChildren(...photos.map((file) => element("img", { src: file.url, alt: gettext("Photo"), className: file.queued ? "queued-item" : "" })));
+  field("photos").replaceChildren(...(photos.length ? photos.map((file) => element("img", { src: file.url, alt: gettext("Photo"), className: file.queued ? "queued-item" : "" })) : [none()]));
   $('#tech-order .file-button').hidden = closed;
   const signature = order.attachments.find((file) => file.kind === "signature");
-  field("signature").replaceChildren(signature ? element("img", { src: signature.url, alt: gettext("Client signature"), className: `signature-image ${signature.queued ? "queued-item" : ""}` }) : "");
+  field("signature").replaceChildren(signature ? element("img", { src: signature.url, alt: gettext("Client signature"), className: `signature-image ${signature.queued ? "queued-item" : ""}` }) : closed ? none() : "");
   field("pad").hidden = closed || Boolean(signature);
 
-  field("notes").replaceChildren(...order.notes.map((note) => element("li", { className: note.queued ? "queued-item" : "" },
-    element("span", { className: "muted", text: `${time(note.at)} ${note.actor}` }), " ", note.text)));
+  field("notes").replaceChildren(...(order.notes.length ? order.notes.map((note) => element("li", { className: note.queued ? "queued-item" : "" },
+    element("span", { className: "muted", text: `${time(note.at)} ${note.actor}` }), " ", note.text)) : [none("li")]));
   $('#tech-order [data-form="note"]').hidden = closed;
 
   field("complete").hidden = order.status !== "on_site";
@@ -630,6 +631,7 @@ async function complete(form) {
   if (position) body.point = asPoint(position);
   await enqueue(order, "transition", body);
   showMessage(navigator.onLine ? "" : gettext("Saved on the phone: it will be sent when there is a signal."), "info");
+  window.scrollTo(0, 0);
 }
 
 // ------------------------------------------------------------------ start
