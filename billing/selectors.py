@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from . import boleto, pix
+from .bureau import record_list as bureau_record_list
 from .choices import (
     PORT_HOLDING_STATUSES,
     RECEIVABLE_STATUSES,
@@ -151,19 +152,30 @@ def contract_actions(contract, has_open_cancellation_request=False):
     return [*actions, "cancel"]
 
 
-def invoice_actions(invoice):
-    """What can be done to an invoice as it is: pay, print, cancel, delete, renegotiate."""
+def invoice_actions(invoice, today):
+    """What can be done to an invoice as it is: pay, print, cancel, delete, renegotiate, and list
+    it at a credit bureau once it is overdue as long as its wallet asks."""
     if invoice.deleted_at or invoice.status not in RECEIVABLE_STATUSES:
         return []
     untouched = not invoice.live_payments
-    return ["settle", "pdf", "renegotiate", *(["cancel", "delete"] if untouched else [])]
+    listable = (
+        invoice.status == InvoiceStatus.OVERDUE
+        and (today - invoice.due_date).days >= max(invoice.wallet.bureau_min_days_overdue, 1)
+    )
+    return [
+        "settle", "pdf", "renegotiate", *(["cancel", "delete"] if untouched else []),
+        *(["send-to-bureau"] if listable else []),
+    ]
 
 
 def client_financial_panel(person, today=None):
     """Everything the billing clerk sees about one client on one page, as of `today`: invoices
     to receive with what settles them today (fine, interest, discount, boleto line, PIX code),
     and what may be done to each contract and invoice."""
-    from crm.messaging.selectors import message_log  # crm.messaging reads billing through gis
+    # crm.messaging (and clearance, which sends through it) reads billing through gis.
+    from crm.messaging.selectors import message_log
+
+    from .clearance import declaration_list
 
     today = today or timezone.localdate()
     live_payments = Prefetch(
@@ -172,7 +184,7 @@ def client_financial_panel(person, today=None):
     )
     invoices = list(invoice_list().filter(contract__person=person).prefetch_related(live_payments))
     for invoice in invoices:
-        invoice.actions = invoice_actions(invoice)
+        invoice.actions = invoice_actions(invoice, today)
     # Oldest first: the order a client is asked to pay in.
     receivable = sorted(
         (invoice for invoice in invoices if invoice.status in RECEIVABLE_STATUSES), key=lambda i: (i.due_date, i.pk)
@@ -204,6 +216,8 @@ def client_financial_panel(person, today=None):
         "unbilled_charges": Charge.objects.filter(contract__person=person, invoice__isnull=True).select_related("contract"),
         "fiscal_documents": fiscal_document_list().filter(invoice__contract__person=person),
         "messages": message_log(person)[:PANEL_MESSAGES],
+        "bureau_records": bureau_record_list().filter(person=person),
+        "clearance_declarations": declaration_list().filter(person=person),
     }
 
 

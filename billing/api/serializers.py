@@ -20,7 +20,6 @@ from billing.models import (
     ReturnRecord,
 )
 from core.serializers import GeoFeatureSerializer, MalhaModelSerializer
-from crm.api.messaging import MessageLogSerializer
 
 
 class PlanSerializer(MalhaModelSerializer):
@@ -262,61 +261,3 @@ class FiscalDocumentSerializer(MalhaModelSerializer):
         model = FiscalDocument
         fields = ["id", "invoice", "series", "number", "status", "xml", "cancellation_reason", "issued_at"]
         read_only_fields = fields
-
-
-class PanelPersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    document = serializers.CharField()
-    email = serializers.EmailField()
-    mobile_phone = serializers.CharField()
-
-
-class PanelTotalsSerializer(serializers.Serializer):
-    balance = serializers.DecimalField(max_digits=12, decimal_places=2, help_text=_("Principal still owed."))
-    due_today = serializers.DecimalField(
-        max_digits=12, decimal_places=2, help_text=_("What settles every invoice to receive today, fees included.")
-    )
-    overdue = serializers.IntegerField(help_text=_("Invoices past their due date."))
-
-
-class PanelContractSerializer(ContractSerializer):
-    plan_name = serializers.CharField(source="plan.name", read_only=True)
-    actions = serializers.ListField(child=serializers.CharField(), read_only=True,
-                                    help_text=_("Lifecycle actions its status allows."))
-
-    class Meta(ContractSerializer.Meta):
-        fields = [*ContractSerializer.Meta.fields, "plan_name", "actions"]
-
-
-class PanelInvoiceSerializer(InvoiceSerializer):
-    payments = PaymentSerializer(source="live_payments", many=True, read_only=True)
-    actions = serializers.ListField(child=serializers.CharField(), read_only=True)
-
-    class Meta(InvoiceSerializer.Meta):
-        fields = [*InvoiceSerializer.Meta.fields, "payments", "actions"]
-        read_only_fields = fields
-
-
-class ReceivableInvoiceSerializer(PanelInvoiceSerializer):
-    is_overdue = serializers.BooleanField(read_only=True)
-    days_late = serializers.IntegerField(read_only=True)
-    slip = PaymentSlipSerializer(read_only=True, help_text=_("Boleto, PIX and the amount due today."))
-
-    class Meta(PanelInvoiceSerializer.Meta):
-        fields = [*PanelInvoiceSerializer.Meta.fields, "is_overdue", "days_late", "slip"]
-        read_only_fields = fields
-
-
-class FinancialPanelSerializer(serializers.Serializer):
-    person = PanelPersonSerializer()
-    today = serializers.DateField()
-    totals = PanelTotalsSerializer()
-    contracts = PanelContractSerializer(many=True)
-    receivable = ReceivableInvoiceSerializer(many=True)
-    paid = PanelInvoiceSerializer(many=True)
-    other = PanelInvoiceSerializer(many=True)
-    deleted = InvoiceSerializer(many=True)
-    unbilled_charges = ChargeSerializer(many=True)
-    fiscal_documents = FiscalDocumentSerializer(many=True)
-    messages = MessageLogSerializer(many=True)

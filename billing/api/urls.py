@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import collection, views
+from . import collection, panel, views
 
 app_name = "billing-api"
 
@@ -23,7 +23,7 @@ router.register("bureau-records", collection.BureauRecordViewSet, basename="bure
 router.register("clearance-declarations", collection.DeclarationViewSet, basename="clearancedeclaration")
 
 urlpatterns = [
-    path("clients/<int:person_id>/panel/", views.FinancialPanelView.as_view(), name="client-panel"),
-    path("panel/<int:person_id>/", views.FinancialPanelView.as_view(), name="financial-panel"),
+    path("clients/<int:person_id>/panel/", panel.FinancialPanelView.as_view(), name="client-panel"),
+    path("panel/<int:person_id>/", panel.FinancialPanelView.as_view(), name="financial-panel"),
     *router.urls,
 ]

@@ -1,5 +1,4 @@
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -9,7 +8,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
-from rest_framework.views import APIView
 from rest_framework.viewsets import ModelViewSet, ReadOnlyModelViewSet
 
 from billing import selectors, services
@@ -24,7 +22,6 @@ from billing.filtersets import (
 )
 from core.mixins import GeoJsonMixin, ServiceWriteMixin
 from core.permissions import RoleModelPermissions
-from crm.models import Person
 
 from . import serializers as s
 
@@ -369,17 +366,3 @@ class FiscalDocumentViewSet(ReadOnlyModelViewSet):
         data = validated(s.ReasonSerializer, request.data)
         return Response(s.FiscalDocumentSerializer(
             services.cancel_fiscal_document(self.get_object(), **data)).data)
-
-
-class FinancialPanelView(APIView):
-    """The client's financial panel: contracts with the actions their status allows, invoices to
-    receive with what settles them today (fine, interest, discount, boleto line, PIX code), paid,
-    other (cancelled, renegotiated) and deleted ones, one-off charges not billed yet, fiscal
-    documents and the messages sent to the client. Billing clerks and admins."""
-
-    permission_classes = [has_perm("billing.view_invoice")]
-
-    @extend_schema(responses=s.FinancialPanelSerializer)
-    def get(self, request, person_id):
-        person = get_object_or_404(Person, pk=person_id)
-        return Response(s.FinancialPanelSerializer(selectors.client_financial_panel(person)).data)

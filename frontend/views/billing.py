@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from billing.choices import SuspensionKind
+from billing.choices import CreditBureau, SuspensionKind
 from billing.selectors import client_financial_panel, plan_list
 from crm.selectors import person_list
 
@@ -59,4 +59,6 @@ def client_finance(request, person_id):
         plans = list(plan_list().filter(active=True))
         for contract in panel["contracts"]:
             contract.forms = _contract_forms(contract, plans)
-    return render(request, "frontend/billing/client_finance.html", {"panel": panel, "person": person})
+    return render(request, "frontend/billing/client_finance.html", {
+        "panel": panel, "person": person, "bureaus": CreditBureau.choices,
+    })

@@ -129,3 +129,32 @@ def test_the_panel_page(history, active_contract, make_user):
         other = Client()
         other.force_login(make_user(f"user-{role}", role))
         assert other.get(f"/clients/{active_contract.person_id}/finance/").status_code == 403
+
+
+def test_bureau_listings_and_clearance_declarations(clerk, contract, wallet):
+    from billing import bureau, clearance
+
+    contract.signed_on = D(2025, 11, 1)
+    contract.save(update_fields=["signed_on"])
+    services.activate_contract(contract, activated_on=D(2025, 11, 1))
+    services.run_monthly_invoices(D(2025, 11, 1))
+    services.settle_invoice(Invoice.objects.get(), amount="99.90", paid_on=D(2025, 12, 10))
+    services.run_monthly_invoices(D(2026, 3, 1))
+    services.run_overdue_suspensions()
+    march = Invoice.objects.get(period=D(2026, 3, 1))
+    assert "send-to-bureau" in clerk.get(panel_url(contract.person_id)).json()["receivable"][0]["actions"]
+    bureau.send_to_bureau(march, bureau="serasa")
+    declaration, _created = clearance.issue_declaration(contract.person, 2025)
+
+    panel = clerk.get(panel_url(contract.person_id)).json()
+    assert [(r["invoice"], r["bureau"], r["amount"], r["status"]) for r in panel["bureau_records"]] == [
+        (march.pk, "serasa", "99.90", "sent"),
+    ]
+    assert [(d["number"], d["year"], d["total_paid"]) for d in panel["clearance_declarations"]] == [
+        (declaration.number, 2025, "99.90"),
+    ]
+    page = Client(HTTP_ACCEPT_LANGUAGE="en")
+    page.force_login(clerk.user)
+    html = page.get(f"/clients/{contract.person_id}/finance/").content.decode()
+    assert declaration.number in html and f"/api/billing/clearance-declarations/{declaration.pk}/pdf/" in html
+    assert "Serasa Experian" in html and "/api/billing/bureau-records/" in html
