@@ -12,11 +12,12 @@ def attachment_file(request, path):
     even confirm the file exists."""
     if not request.user.is_authenticated:
         raise PermissionDenied
-    attachment = (
-        Attachment.objects.filter(
-            file=f"fieldops/{path}", order__in=service_orders_visible_to(request.user)
-        ).first()
-    )
+    order_id = path.split("/")[1] if path.startswith("orders/") and path.count("/") == 2 else ""
+    if not order_id.isdigit():
+        raise Http404
+    attachment = Attachment.objects.filter(
+        order_id=int(order_id), file=f"fieldops/{path}", order__in=service_orders_visible_to(request.user)
+    ).first()
     if attachment is None or not request.user.has_perm("fieldops.view_serviceorder"):
         raise Http404
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
