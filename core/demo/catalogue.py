@@ -7,6 +7,7 @@ import datetime
 
 from billing.choices import ContractStatus
 from core.roles import Role
+from crm.choices import LeadStage, LostReason, SalesChannelKind
 from fieldops.choices import OrderType, Priority
 
 # (name, download Mbps, upload Mbps, monthly price in R$)
@@ -152,3 +153,81 @@ CITY, STATE = "Porto Alegre", "RS"
 CEP_PREFIX_RANGE = (90010, 91999)
 
 OLT_MODELS = ("Huawei MA5800-X7", "ZTE C600", "Nokia ISAM FX-8", "Fiberhome AN6000-7")
+
+# --- Sales and collection -------------------------------------------------------------------
+
+# (name, kind, allowed origins of the public viability widget)
+SALES_CHANNELS = (
+    ("Site", SalesChannelKind.WEBSITE, ("http://127.0.0.1:8000", "http://localhost:8000")),
+    ("Loja Centro", SalesChannelKind.STORE, ()),
+    ("Porta a porta", SalesChannelKind.DOOR_TO_DOOR, ()),
+    ("Telefone", SalesChannelKind.PHONE, ()),
+)
+SALES_TEAM = "Equipe Porto Alegre"
+# Leads per stage; the channel weights follow the channel order above.
+LEAD_STAGE_COUNTS = {
+    LeadStage.NEW: 20, LeadStage.CONTACTED: 16, LeadStage.PROPOSAL_SENT: 10, LeadStage.LOST: 14,
+}
+LEAD_CHANNEL_WEIGHTS = (35, 25, 25, 15)
+LOST_REASONS = (
+    (LostReason.PRICE, "Achou caro; pediu para ligar se houver promoção."),
+    (LostReason.PRICE, "Orçamento apertado este mês."),
+    (LostReason.COMPETITOR, "Fechou com a operadora do condomínio."),
+    (LostReason.COMPETITOR, "Ficou com o combo de TV e internet de outra empresa."),
+    (LostReason.NO_RESPONSE, "Não atendeu após três tentativas."),
+    (LostReason.NO_RESPONSE, "Não respondeu ao WhatsApp nem ao e-mail."),
+    (LostReason.NOT_INTERESTED, "Só queria saber o preço."),
+    (LostReason.NO_COVERAGE, "Endereço fora da área de cobertura."),
+)
+LEAD_NOTES = {
+    LeadStage.NEW: (
+        "Pediu contato pelo site.", "Ligar depois das 18h.", "Quer saber se tem Wi-Fi 6.",
+        "Vizinho é cliente e indicou.", "", "",
+    ),
+    LeadStage.CONTACTED: (
+        "Conversamos por telefone; quer comparar com a operadora atual.",
+        "Visitou a loja; levou o folheto dos planos.", "Pediu proposta para home office.",
+        "Contrato atual vence no fim do mês.", "Quer instalação num sábado.",
+    ),
+    LeadStage.PROPOSAL_SENT: (
+        "Proposta enviada; aguardando retorno.", "Pediu desconto de fidelidade.",
+        "Vai decidir com a família no fim de semana.",
+    ),
+    LeadStage.LOST: ("",),
+}
+# Goals of this month: (target sales, target revenue in R$ a month).
+GOAL_REP = (30, "3000.00")
+GOAL_TEAM = (40, "4000.00")
+GOAL_STORE = (15, "1500.00")
+# (name, percent of the monthly value or None, fixed amount or None, plan name or None)
+COMMISSION_RULES = (
+    ("Comissão padrão: 50% da mensalidade", "50.00", None, None),
+    ("Plano empresarial: valor fixo", None, "150.00", "Empresarial 1 Giga + IP fixo"),
+)
+
+# The demo's bank wallet (Itaú, carteira 109) and its dunning rules (régua de cobrança).
+DEMO_WALLET = {
+    "name": "Itaú 109 (demonstração)", "bank": "341", "agency": "1565", "account": "13877",
+    "wallet_code": "109", "pix_key": "financeiro@malha.example.com",
+    "merchant_name": "Malha Telecom", "merchant_city": "Porto Alegre",
+}
+# (name, days from the due date, channels, e-mail subject, message)
+DUNNING_RULES = (
+    (
+        "Lembrete 3 dias antes do vencimento", -3, ("email",), "Sua fatura {invoice} vence em {due_date}",
+        "Olá, {first_name}!\n\nA fatura {invoice} do contrato {contract}, de {amount}, vence em "
+        "{due_date}.\n\nLinha digitável: {typeable_line}\nPIX copia e cola: {pix_code}\n"
+        "Fatura em PDF: {invoice_link}\n\nSe já pagou, desconsidere esta mensagem.",
+    ),
+    (
+        "Aviso 1 dia após o vencimento", 1, ("sms",), "",
+        "Malha: a fatura {invoice} venceu em {due_date}. Para pagar hoje ({amount_due}): {invoice_link}",
+    ),
+    (
+        "Cobrança 10 dias após o vencimento", 10, ("email",), "Fatura {invoice} em atraso",
+        "Olá, {first_name}.\n\nA fatura {invoice} do contrato {contract} venceu em {due_date} e está "
+        "em aberto há {days_late} dias. Para pagar hoje: {amount_due} (com multa e juros).\n\n"
+        "Linha digitável: {typeable_line}\nPIX copia e cola: {pix_code}\n"
+        "Fatura em PDF: {invoice_link}\n\nPrecisa negociar? Responda este e-mail ou ligue para a loja.",
+    ),
+)

@@ -1,18 +1,24 @@
 """Reads about the demo city: is anything loaded, how much, and who can log in."""
 from django.contrib.auth import get_user_model
+from django.db.models import Count
 
-from billing.models import Contract, Plan
+from billing.models import BillingWallet, Contract, DunningRule, Plan
 from core.roles import Role
-from crm.models import Address, Person
+from crm.choices import LeadStage
+from crm.models import (
+    Address, CommissionRule, Lead, Person, SalesChannel, SalesGoal, SalesTeam, ViabilityCheck,
+)
 from fieldops.models import ServiceOrder, Skill, Technician
 from gis.models import AddressPoint, Cable, CoverageArea, CtoBox, Olt, Pop, RoadEdge, RoadNode
 
 from .catalogue import DEMO_USERS, TECHNICIAN_USERNAME_REGEX
 
 DEMO_MODELS = (RoadNode, RoadEdge, AddressPoint, Pop, Olt, CtoBox, Cable, CoverageArea, Plan,
-               Person, Address, Contract, Skill, Technician, ServiceOrder)
+               Person, Address, Contract, Skill, Technician, ServiceOrder, SalesChannel, SalesTeam,
+               Lead, ViabilityCheck, SalesGoal, CommissionRule, BillingWallet, DunningRule)
 # Business data a demo load would collide with (road data is simply replaced by the import).
-BUSINESS_MODELS = (Person, Plan, Pop, Olt, CtoBox, Skill, Technician, ServiceOrder)
+BUSINESS_MODELS = (Person, Plan, Pop, Olt, CtoBox, Skill, Technician, ServiceOrder, SalesChannel,
+                   SalesTeam, BillingWallet)
 
 
 def database_has_business_data():
@@ -23,6 +29,12 @@ def demo_counts():
     """(label, rows) for every table the demo fills, users included."""
     return [(str(model._meta.verbose_name_plural), model.objects.count())
             for model in (*DEMO_MODELS, get_user_model())]
+
+
+def lead_stage_counts():
+    """(stage label, leads) for every stage, in pipeline order."""
+    counts = dict(Lead.objects.values_list("stage").annotate(n=Count("id")).order_by())
+    return [(str(stage.label), counts.get(stage.value, 0)) for stage in LeadStage]
 
 
 def demo_logins():

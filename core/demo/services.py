@@ -22,10 +22,12 @@ from gis.tiles import TOPIC_MODELS, data_changed, refresh_tile_cells
 from .catalogue import CONTRACT_STATUS_WEIGHTS, DEMO_USERS, PLANS, TECHNICIAN_USERNAME_REGEX
 from .city import CityMap
 from .clients import SECOND_CONTRACT_SHARE, create_clients
+from .collection import create_collection
 from .context import DemoRun, DemoSize
 from .fieldwork import create_orders, create_skills, create_technicians, create_users
 from .plant import boxes_needed, create_plant
-from .selectors import demo_counts
+from .sales import create_sales
+from .selectors import demo_counts, lead_stage_counts
 
 DEFAULT_SEED = 2026
 # Emptied by wipe_demo_data; the road network is replaced by the OSM import itself.
@@ -33,13 +35,15 @@ DEMO_TABLES = (
     "fieldops_serviceorder_required_skills", "fieldops_serviceorder", "fieldops_technician_skills",
     "fieldops_technician", "fieldops_skill", "billing_contract", "billing_plan", "crm_address",
     "crm_person", "geo_cable", "geo_ctobox", "geo_olt", "geo_pop", "geo_coveragearea",
-    "geo_tilecell", "geo_tilecellbuild",
+    "geo_tilecell", "geo_tilecellbuild", "crm_lead", "crm_viabilitycheck", "crm_saleschannel",
+    "crm_salesteam", "crm_salesgoal", "crm_commissionrule", "billing_dunningrule", "billing_billingwallet",
 )
 
 
 @dataclass
 class DemoReport:
     counts: list = field(default_factory=list)  # (label, rows) per table
+    lead_stages: list = field(default_factory=list)  # (stage label, leads) in pipeline order
     contracts_without_port: int = 0
     seconds: dict = field(default_factory=dict)  # per phase
 
@@ -81,10 +85,14 @@ def load_demo_city(osm_path, population_csv, *, seed=DEFAULT_SEED, size=DemoSize
     with phase(_("technicians and service orders")):
         technicians = create_technicians(run, city, plant, technician_users, skills)
         create_orders(run, contracts, skills, technicians)
+    with phase(_("sales and collection")):
+        create_sales(run, city, plant)
+        create_collection()
     with phase(_("map tiles")):
         refresh_tile_cells()
         _tiles_changed()
     report.counts = demo_counts()
+    report.lead_stages = lead_stage_counts()
     report.contracts_without_port = Contract.objects.filter(
         status__in=PORT_HOLDING_STATUSES, cto_box__isnull=True
     ).count()

@@ -37,11 +37,33 @@ def client_fingerprint(limit=50):
         return cursor.fetchall()
 
 
+def lead_fingerprint():
+    """The sales side of the city: leads with their person, place and pipeline, and the channels'
+    public keys. Dates count from today, so they are compared as offsets."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT p.name, p.mobile_phone, l.stage, l.lost_reason, u.username, c.name,
+                   ST_AsText(l.point, 7), l.address_text, pl.name, l.next_action_at::date - CURRENT_DATE,
+                   l.viability_check_id IS NOT NULL, l.notes
+            FROM crm_lead l JOIN crm_person p ON p.id = l.person_id
+            LEFT JOIN auth_user u ON u.id = l.owner_id LEFT JOIN crm_saleschannel c ON c.id = l.channel_id
+            LEFT JOIN billing_plan pl ON pl.id = l.plan_id
+            ORDER BY l.id
+            """
+        )
+        leads = cursor.fetchall()
+        cursor.execute("SELECT name, public_key FROM crm_saleschannel ORDER BY name")
+        return leads + cursor.fetchall()
+
+
 @dataclass(frozen=True)
 class LoadedDemo:
     output: str
     seconds: float
     first_fingerprint: list
+    first_output: str = ""
+    first_leads: tuple = ()
 
 
 @pytest.fixture(scope="package")
@@ -50,11 +72,13 @@ def demo_city(django_db_setup, django_db_blocker):
     seed; committed for this package's tests and wiped after them."""
     with django_db_blocker.unblock():
         had_roads = RoadEdge.objects.exists()
-        load_demo(*SMALL_CITY)
+        first_output = load_demo(*SMALL_CITY, "--verbosity=2")
         first_fingerprint = client_fingerprint()
+        first_leads = tuple(lead_fingerprint())
         started = time.monotonic()
         output = load_demo(*SMALL_CITY, "--replace", language=settings.LANGUAGE_CODE)
-        loaded = LoadedDemo(output, time.monotonic() - started, first_fingerprint)
+        loaded = LoadedDemo(output, time.monotonic() - started, first_fingerprint, first_output,
+                            first_leads)
     yield loaded
     with django_db_blocker.unblock():
         wipe_demo_data()

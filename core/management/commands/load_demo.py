@@ -69,6 +69,10 @@ class Command(BaseCommand):
         ))
         for label, rows in report.counts:
             self.stdout.write(f"  {label}: {rows}")
+        if report.lead_stages:
+            self.stdout.write("  " + _("leads by stage: %(stages)s") % {
+                "stages": ", ".join(f"{stage} {leads}" for stage, leads in report.lead_stages)
+            })
         if report.contracts_without_port:
             self.stdout.write(self.style.WARNING(
                 _("%(count)s contracts found no free box port within reach.")
