@@ -5,8 +5,10 @@ Tests run against the project's real PostGIS and Redis (`make test` starts them)
 import uuid
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from core.roles import Role
@@ -16,6 +18,16 @@ from core.roles import Role
 def fast_password_hashing(settings):
     """Real hashing is slow by design; tests do not need it to be."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the site's default language (pt-BR): a request made through the
+    test client activates its own language in this thread and would otherwise leak into the
+    next test. Tests that read messages in English say so with translation.override("en")."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from billing.models import BillingWallet
 from billing.services import activate_contract
@@ -17,6 +18,13 @@ from tests.api.conftest import (  # noqa: F401  (fixtures shared with the API te
 )
 
 D = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Billing tests match the services' error messages by their English text."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
