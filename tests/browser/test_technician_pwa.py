@@ -40,6 +40,15 @@ BASE = (-51.2000, -30.0000)
 STOPS = [(-51.1985, -30.0000), (-51.1980, -29.9993), (-51.1970, -29.9990)]
 
 
+# How many actions wait in the phone's queue (IndexedDB), read as the app stores them.
+QUEUE_LENGTH = """() => new Promise((resolve) => {
+    indexedDB.open("malha-tech").onsuccess = (event) => {
+        const request = event.target.result.transaction("queue").objectStore("queue").count();
+        request.onsuccess = () => resolve(request.result);
+    };
+})"""
+
+
 def at(hour):
     return timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(hour)))
 
@@ -213,8 +222,13 @@ def test_the_technician_completes_an_order_offline_and_it_syncs_once(page, techn
             store.transaction.oncomplete = resolve;
         };
     })""")
-    page.reload()
-    page.wait_for_function("() => document.querySelector('#tech-pending').hidden", timeout=60000)
+    assert page.evaluate(QUEUE_LENGTH) == queued
+    page.click("#tech-sync")
+    for _attempt in range(100):
+        if page.evaluate(QUEUE_LENGTH) == 0:
+            break
+        page.wait_for_timeout(200)
+    assert page.evaluate(QUEUE_LENGTH) == 0
     detail, files = dispatcher_view(dispatcher, first)
     assert detail["status"] == OrderStatus.COMPLETED and len(files) == 2
     assert OrderEvent.objects.filter(order=first).count() == events

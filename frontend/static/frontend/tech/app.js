@@ -320,7 +320,7 @@ function render() {
   badge.textContent = count;
   badge.hidden = count === 0;
   $("#tech-queue-count").textContent = count ? `(${count})` : "";
-  $("#tech-sync").disabled = syncing || !online || count === 0;
+  $("#tech-sync").disabled = syncing || !online;
   $("#tech-sync").classList.toggle("busy", syncing);
   renderQueue();
   if (!view) {
@@ -639,7 +639,12 @@ async function complete(form) {
 for (const button of document.querySelectorAll(".tech-tabs [data-tab]")) {
   button.addEventListener("click", () => showTab(button.dataset.tab));
 }
-$("#tech-sync").addEventListener("click", () => { retryDelay = 2000; sync(); });
+// Send what waits, then read the day again (the office may have changed it).
+$("#tech-sync").addEventListener("click", async () => {
+  retryDelay = 2000;
+  await sync();
+  await fetchDay();
+});
 window.addEventListener("online", () => { retryDelay = 2000; render(); sync(); sendPosition(); });
 window.addEventListener("offline", render);
 
