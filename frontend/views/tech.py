@@ -52,6 +52,7 @@ def route(request):
             "positions": reverse("fieldops-api:position-report"),
             "tiles": reverse("tiles:index"),
             "worker": reverse("frontend:tech-sw"),
+            "login": f"{reverse('login')}?next={reverse('frontend:tech')}",
         },
     }
     return render(request, "frontend/tech/route.html", {"config": config, "theme_colour": THEME_COLOUR})

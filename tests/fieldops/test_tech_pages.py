@@ -41,3 +41,10 @@ def test_the_service_worker_precaches_the_shell():
     body = response.content.decode()
     for url in ("/tech/", "/jsi18n/", "/static/vendor/maplibre-gl/maplibre-gl.mjs", "/static/frontend/tech/app.js"):
         assert f'"{url}"' in body
+
+
+def test_the_page_tells_the_app_where_to_log_in_again(make_technician):
+    page = signed_in(make_technician("tiago").user).get("/tech/")
+    config = page.context["config"]
+    assert config["urls"]["login"] == "/login/?next=/tech/"
+    assert config["urls"]["day"] == "/api/fieldops/my-day/"

@@ -120,6 +120,7 @@ async function fetchDay() {
     const response = await fetch(config.urls.day, { credentials: "same-origin", headers: { Accept: "application/json" } });
     if (response.status === 401 || response.status === 403) {
       showMessage(gettext("Your session has ended: log in again to send what is waiting."));
+      $("#tech-message").append(" ", element("a", { href: config.urls.login, text: gettext("Log in") }));
       return;
     }
     if (!response.ok) return;
