@@ -32,3 +32,11 @@ def person_search_q(text, prefix=""):
 
 def client_count():
     return Person.objects.filter(stage=PersonStage.CLIENT).count()
+
+
+def installation_neighbourhoods():
+    """Neighbourhoods of the addresses clients have contracts at, sorted: the report's choices."""
+    return list(
+        Address.objects.filter(contracts__isnull=False).exclude(neighbourhood="")
+        .values_list("neighbourhood", flat=True).distinct().order_by("neighbourhood")
+    )

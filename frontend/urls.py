@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from .views import billing, dispatch, fieldops_reports, sales, sales_pipeline, tech
+from .views import billing, dispatch, fieldops_reports, reports, sales, sales_pipeline, tech
 
 app_name = "frontend"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("widget/viability/<str:public_key>/", sales.viability_widget, name="viability-widget"),
     path("clients/<int:person_id>/finance/", billing.client_finance, name="client-finance"),
     path("reports/field/", fieldops_reports.field_reports, name="field-reports"),
+    path("reports/clients/map/", reports.client_locations_report, name="client-locations-report"),
     path(
         "reports/route-sheet/<int:technician_id>/<str:date>/", fieldops_reports.route_sheet, name="route-sheet"
     ),

@@ -54,6 +54,10 @@ if [ "$(cat "$MALHA_VAR/npm.stamp" 2>/dev/null)" != "$lock_hash" ] || [ ! -d "$v
   cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
     node_modules/leaflet/dist/images "$vendor/leaflet/"
   cp node_modules/ol/dist/ol.js node_modules/ol/ol.css "$vendor/ol/"
+  mkdir -p "$vendor/leaflet.markercluster"
+  cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
+    node_modules/leaflet.markercluster/dist/MarkerCluster.css \
+    node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css "$vendor/leaflet.markercluster/"
   # MapLibre is ES modules only; it loads its worker from beside its own file.
   cp node_modules/maplibre-gl/dist/maplibre-gl.mjs node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs \
     node_modules/maplibre-gl/dist/maplibre-gl.css "$vendor/maplibre-gl/"
