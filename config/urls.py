@@ -2,13 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from billing.views import public_document
 from core.views import ThrottledObtainAuthToken
 from crm.messaging.views import opt_out
-from crm.sales.views import proposal_page
+from crm.sales.views import proposal_file, proposal_page
 from fieldops.views import attachment_file
 
 api_patterns = [
@@ -53,7 +52,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("", include("frontend.urls")),
-    # Field photos and signatures only for those who see their order; the rest of MEDIA as is.
+    # Uploads only through views that check who may see them: no public MEDIA.
     path(f"{settings.MEDIA_URL.strip('/')}/fieldops/<path:path>", attachment_file, name="fieldops-attachment"),
-    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    path(f"{settings.MEDIA_URL.strip('/')}/crm/proposals/<path:path>", proposal_file, name="proposal-file"),
 ]

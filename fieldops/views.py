@@ -1,6 +1,8 @@
 """Field attachments (photos, signatures) served only to those who may see their order."""
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
+
+from core.files import private_file_response
 
 from .models import Attachment
 from .selectors import service_orders_visible_to
@@ -20,7 +22,4 @@ def attachment_file(request, path):
     ).first()
     if attachment is None or not request.user.has_perm("fieldops.view_serviceorder"):
         raise Http404
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
-    response["Cache-Control"] = "private, max-age=86400"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(attachment.file, attachment.content_type)

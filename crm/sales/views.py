@@ -5,12 +5,16 @@ with the time and the client's IP), so a link scanner never accepts anything. Th
 speaks the proposal's language.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
-from . import services
+from core.files import private_file_response
+
+from . import selectors, services
 
 TEMPLATE = "crm/sales/proposal_public.html"
 
@@ -40,3 +44,23 @@ def proposal_page(request, token):
             "error": error,
         }
         return render(request, TEMPLATE, context, status=status)
+
+
+def proposal_file(request, path):
+    """MEDIA_URL/crm/proposals/<number>/<name>: a proposal's signature or attachment, for those who
+    see the proposal; anonymous users get a 403, others a 404 (the address confirms nothing)."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    name = f"crm/proposals/{path}"
+    if path.count("/") != 1 or not request.user.has_perm("crm.view_proposal"):
+        raise Http404
+    proposal = (
+        selectors.proposals_visible_to(request.user)
+        .filter(Q(signature_image=name) | Q(attachments__file=name))
+        .first()
+    )
+    if proposal is None:
+        raise Http404
+    if proposal.signature_image.name == name:
+        return private_file_response(proposal.signature_image)
+    return private_file_response(proposal.attachments.get(file=name).file)

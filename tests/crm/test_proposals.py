@@ -274,6 +274,26 @@ def test_accepting_with_a_signature_image(rep, proposal):
     assert bad.status_code == 400
 
 
+def test_a_signature_is_served_only_to_who_sees_the_proposal(rep, other_rep, admin, proposal, client):
+    rep.post(detail(proposal, "accept"), {"signature_image": png()}, format="multipart")
+    proposal.refresh_from_db()
+    url = proposal.signature_image.url
+    assert client.get(url).status_code == 403
+
+    def status_for(api_client, address=url):
+        client.force_login(api_client.user)
+        response = client.get(address)
+        if response.status_code == 200:
+            assert response["Content-Type"] == "image/png"
+            assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+        return response.status_code
+
+    assert status_for(rep) == 200
+    assert status_for(admin) == 200
+    assert status_for(other_rep) == 404
+    assert status_for(rep, url.replace(".png", "-other.png")) == 404
+
+
 def test_accepting_needs_a_name_or_a_signature(rep, proposal):
     response = rep.post(detail(proposal, "accept"), {}, format="json")
     assert response.status_code == 400
