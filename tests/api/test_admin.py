@@ -32,6 +32,8 @@ def test_changelist_and_add_pages(admin_client, model, contract, make_order):
             # money records: written by billing.services only
             "invoice", "invoiceline", "payment", "contractevent", "returnrecord", "returnfile",
             "charge", "cancellationrequest", "fiscaldocument",
+            # written by billing.dunning, billing.bureau and billing.clearance only
+            "dunningnotice", "creditbureaurecord", "clearancedeclaration",
             # written by fieldops.services only
             "orderevent", "checklistentry", "materialusage", "attachment", "positionreport",
             # written by crm.sales.services only
