@@ -3,8 +3,10 @@ homes near the plant, this month's goals and the commission rules.
 
 Unlike the bulk phases, everything here goes through crm.sales.services (and the public
 widget's create_public_lead for the site's leads), so each row obeys the rules the API
-enforces: a few dozen rows take well under a second. Channels, goals and commission rules
-have no service of their own; they are validated with full_clean as the API does.
+enforces: sixty leads with their viability checks and proposals take about two seconds,
+half a second of it loading the street graph for the checks. Only the proposal's e-mail is
+not sent: its sending is recorded as the worker records it. Channels, goals and commission
+rules have no service of their own; they are validated with full_clean as the API does.
 """
 import base64
 import datetime
@@ -13,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
+from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -52,6 +55,10 @@ AGE_DAYS = {
 def create_sales(run, city, plant):
     """Channels, team, leads, goals and commission rules; returns the leads."""
     rng = run.rng("sales")
+    with connection.cursor() as cursor:
+        # The planner's statistics still see the bulk-loaded tables empty: every viability check
+        # would count each nearby box's ports by scanning all the contracts.
+        cursor.execute("ANALYZE billing_contract, geo_ctobox, crm_person")
     rep = get_user_model().objects.get(
         username=next(username for username, role, *_names in DEMO_USERS if role == Role.SALES)
     )

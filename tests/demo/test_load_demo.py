@@ -16,11 +16,11 @@ from django.utils import timezone, translation
 
 from billing.choices import PORT_HOLDING_STATUSES, ContractStatus
 from billing.models import Contract, Plan
-from core.demo.catalogue import SHIFTS
+from core.demo.catalogue import LEAD_STAGE_COUNTS, SHIFTS
 from core.demo.services import wipe_demo_data
 from core.roles import Role
-from crm.choices import PersonStage, PersonType
-from crm.models import Address, Person
+from crm.choices import LostReason, PersonStage, PersonType
+from crm.models import Address, Lead, Person
 from crm.validators import is_valid_cnpj, is_valid_cpf, validate_e164_mobile
 from fieldops.choices import OrderStatus, OrderType
 from fieldops.models import ServiceOrder, Technician
@@ -343,3 +343,5 @@ def test_the_full_demo_city_loads_in_well_under_three_minutes():
     assert 1_500 < CtoBox.objects.count() < 2_500  # 8- and 16-port boxes for ~19,400 ports held
     assert not Contract.objects.filter(status__in=PORT_HOLDING_STATUSES, cto_box__isnull=True).exists()
     assert CoverageArea.objects.count() == Olt.objects.count() == 4
+    assert Counter(Lead.objects.values_list("stage", flat=True)) == LEAD_STAGE_COUNTS
+    assert Lead.objects.filter(lost_reason=LostReason.NO_COVERAGE).exists()

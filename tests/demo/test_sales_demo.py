@@ -48,9 +48,10 @@ class TestSales:
 
     def test_the_sales_phase_is_fast(self, demo_city):
         # Its budget is 3 s on an idle machine (about 2 s, half a second of which loads the street
-        # graph for the viability checks); the margin is for a busy test machine.
+        # graph for the viability checks); the margin is for a shared, busy test machine. A query
+        # per client or per box would take far longer.
         seconds = float(re.search(r"sales and collection: ([0-9.]+) s", demo_city.first_output).group(1))
-        assert seconds < 5
+        assert seconds < 8
 
     def test_channels_and_the_sites_widget(self):
         channels = {channel.name: channel for channel in SalesChannel.objects.all()}
