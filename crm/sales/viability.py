@@ -143,7 +143,10 @@ def check_viability(
 
 def _record(**fields):
     """Save the check without waiting for its WAL flush: a log row, not worth a disk sync
-    per check (a crash may lose the last moment's checks, never corrupt anything)."""
+    per check (a crash may lose the last moment's checks, never corrupt anything). Only when the
+    check is its own transaction: SET LOCAL would also relax a caller's writes (a lead, a load)."""
+    if connection.in_atomic_block:
+        return ViabilityCheck.objects.create(**fields)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
