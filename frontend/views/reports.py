@@ -26,6 +26,7 @@ from gis.selectors import main_roads_geojson
 from ..maps import offline_map
 
 REPORT_ROLES = (Role.ADMIN, Role.DISPATCHER, Role.SALES)
+MAX_ZOOM = 19
 STATUS_COLOURS = {
     ContractStatus.ACTIVE: "#2e7d32",
     ContractStatus.AWAITING_INSTALLATION: "#1565c0",
@@ -36,21 +37,21 @@ CLUSTER_JS = "vendor/leaflet.markercluster/leaflet.markercluster.js"
 CLUSTER_CSS = ("vendor/leaflet.markercluster/MarkerCluster.css",
                "vendor/leaflet.markercluster/MarkerCluster.Default.css")
 # One circle a contract, coloured by status; the popup is built from text nodes, so a
-# client's name is never read as HTML.
-MARKER_CALLBACK = """
-function callback(row) {
-    var marker = L.circleMarker(new L.LatLng(row[0], row[1]),
-        {radius: 6, weight: 1, color: '#ffffff', fillColor: COLOURS[row[5]] || '#555555', fillOpacity: 0.9});
-    var popup = document.createElement('div');
-    [row[2], row[3] + ' · ' + row[4], row[6], row[7]].forEach(function (text, index) {
-        var line = document.createElement(index ? 'div' : 'strong');
-        line.textContent = text;
-        popup.appendChild(line);
-    });
-    marker.bindPopup(popup);
-    return marker;
-}
-"""
+# client's name is never read as HTML. folium assigns this expression to `callback`.
+MARKER_CALLBACK = """(function (colours) {
+    return function (row) {
+        var marker = L.circleMarker(new L.LatLng(row[0], row[1]),
+            {radius: 6, weight: 1, color: '#ffffff', fillColor: colours[row[5]] || '#555555', fillOpacity: 0.9});
+        var popup = document.createElement('div');
+        [row[2], row[3] + ' · ' + row[4], row[6], row[7]].forEach(function (text, index) {
+            var line = document.createElement(index ? 'div' : 'strong');
+            line.textContent = text;
+            popup.appendChild(line);
+        });
+        marker.bindPopup(popup);
+        return marker;
+    };
+})"""
 
 
 class ClientLocationFilters(forms.Form):
@@ -64,13 +65,14 @@ def client_locations_map(report, *, standalone):
     """The folium document: streets, the contracts clustered, a legend. `standalone` inlines
     Leaflet and the cluster plugin, so the downloaded file opens anywhere, offline."""
     fmap = offline_map(zoom=12)
+    fmap.options["max_zoom"] = MAX_ZOOM  # clustering needs it, and a map without tiles has none
     folium.GeoJson(
         main_roads_geojson(), name=_("Main streets"), control=False,
         style_function=lambda feature: {"color": "#9aa5b1", "weight": 1.2, "opacity": 0.8},
     ).add_to(fmap)
     colours = {str(status): colour for status, colour in STATUS_COLOURS.items()}
     cluster = FastMarkerCluster(
-        report.points, callback=f"var COLOURS = {json.dumps(colours)};{MARKER_CALLBACK}",
+        report.points, callback=f"{MARKER_CALLBACK}({json.dumps(colours)})",
         name=_("Clients"), control=False, chunkedLoading=True,
     ).add_to(fmap)
     legend = render_to_string("frontend/reports/client_locations_legend.html", {
