@@ -39,7 +39,8 @@ def pay(invoices):
 
 
 def pdf_text(content):
-    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    """The PDF's words in order, line wrapping folded into single spaces."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).split())
 
 
 def test_a_paid_up_year_gets_one_declaration_with_its_pdf(year_2025, client_person, english_client_for):

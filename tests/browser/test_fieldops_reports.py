@@ -82,7 +82,7 @@ def test_a_dispatcher_reads_the_sla_report_and_downloads_it(page, login, screens
     make_user("despachante", "dispatcher")
     login("despachante")
     page.wait_for_url("**/")
-    page.click("text=Field reports")
+    page.click("text=Relatórios de campo")
     page.select_option("select[name=report]", "sla")
     page.click("#report-filters button[type=submit]")
     rows = page.locator("#report-table tbody tr")

@@ -117,7 +117,7 @@ def test_the_dispatcher_picks_places_fixes_a_conflict_and_saves(board_page, stre
     page.wait_for_function(f"() => document.querySelectorAll(\".board-timeline[data-technician='{ana.pk}'] .board-card\").length === 3")
     numbers = timeline(page, ana).locator(".card-number").all_inner_texts()
     assert numbers == ["1", "2", "3"]
-    assert page.locator("#board-status").inner_text() == "No conflicts"
+    assert page.locator("#board-status").inner_text() == "Sem conflitos"
     routes = page.evaluate("() => malhaMap.getSource('schedule-routes').serialize().data.features.length")
     assert routes == 1
 
@@ -127,7 +127,7 @@ def test_the_dispatcher_picks_places_fixes_a_conflict_and_saves(board_page, stre
     drop_at(page, card, timeline(page, ana), 8, 15)
     wait_for_check(page)
     page.locator("#board-conflicts li[data-kind=overlap]").first.wait_for()
-    assert "conflict" in page.locator("#board-status").inner_text()
+    assert "conflito" in page.locator("#board-status").inner_text()
     assert page.locator("#board-save").is_disabled()
     assert page.locator(f".board-card.conflict-error[data-order='{fourth.pk}']").count() == 1
     screenshot("schedule-conflict")
@@ -138,14 +138,14 @@ def test_the_dispatcher_picks_places_fixes_a_conflict_and_saves(board_page, stre
     page.fill("#board-assign-time", "10:00")
     page.click("#board-assign-apply")
     wait_for_check(page)
-    page.wait_for_function("() => document.querySelector('#board-status').textContent === 'No conflicts'")
+    page.wait_for_function("() => document.querySelector('#board-status').textContent === 'Sem conflitos'")
     assert timeline(page, bia).locator(f".board-card[data-order='{fourth.pk}']").count() == 1
     assert page.evaluate("() => malhaMap.getSource('schedule-routes').serialize().data.features.length") == 2
     screenshot("schedule-fixed")
 
     page.click("#board-save")
     page.wait_for_function("() => !document.querySelector('#map-message').hidden")
-    assert "Saved: 4 orders scheduled." in page.locator("#map-message").inner_text()
+    assert "Salvo: 4 ordens programadas." in page.locator("#map-message").inner_text()
     scheduled = {order.pk: order for order in ServiceOrder.objects.all()}
     assert {order.status for order in scheduled.values()} == {OrderStatus.SCHEDULED}
     ana_day = sorted((o for o in scheduled.values() if o.assignee_id == ana.pk), key=lambda o: o.scheduled_start)
@@ -154,7 +154,7 @@ def test_the_dispatcher_picks_places_fixes_a_conflict_and_saves(board_page, stre
     assert scheduled[fourth.pk].scheduled_start == at(10)
     # The saved board comes back from the server, still without conflicts.
     wait_for_check(page)
-    page.wait_for_function("() => document.querySelector('#board-status').textContent === 'No conflicts'")
+    page.wait_for_function("() => document.querySelector('#board-status').textContent === 'Sem conflitos'")
     screenshot("schedule-saved")
 
 
@@ -173,7 +173,7 @@ def test_a_stale_board_is_refused_with_a_clear_message(board_page, street_day):
     update_service_order(orders[0], description="Client asked for the afternoon")
     page.click("#board-save")
     page.locator("#board-message").wait_for()
-    assert "Reload it and try again; nothing was saved." in page.locator("#board-message").inner_text()
+    assert "Recarregue-o e tente novamente; nada foi salvo." in page.locator("#board-message").inner_text()
     assert ServiceOrder.objects.get(pk=orders[0].pk).status == OrderStatus.OPEN
 
 
