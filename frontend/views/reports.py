@@ -100,11 +100,16 @@ def _read(path):
         return file.read()
 
 
+def may_map_clients(user):
+    """Administrators, dispatchers and sales reps read the client location report."""
+    return any(user_has_role(user, role) for role in REPORT_ROLES)
+
+
 @login_required
 def client_locations_report(request):
     """Clients on a map by plan, contract status and neighbourhood; `?format=html` downloads
-    the map as one standalone HTML file. For administrators, dispatchers and sales reps."""
-    if not any(user_has_role(request.user, role) for role in REPORT_ROLES):
+    the map as one standalone HTML file."""
+    if not may_map_clients(request.user):
         raise PermissionDenied
     query = request.GET.copy()
     query.pop("format", None)

@@ -83,6 +83,7 @@ def test_the_page_and_its_html_export(clients, client, make_user, role):
     assert page.status_code == 200
     html = page.content.decode()
     assert "1 client, 2 contracts" in html and "srcdoc=" in html
+    assert f'href="{URL}">Client locations</a>' in html  # offered in the main menu
     assert "format=html" in page.context["download"] and "neighbourhood=Centro" in page.context["download"]
 
     export = client.get(URL + page.context["download"])
@@ -99,6 +100,7 @@ def test_the_page_and_its_html_export(clients, client, make_user, role):
 def test_other_roles_are_refused(clients, client, make_user, role):
     client.force_login(make_user(f"user-{role}", role))
     assert client.get(URL).status_code == 403
+    assert URL not in client.get("/", follow=True).content.decode()  # and not in their menu
 
 
 def test_anonymous_visitors_go_to_the_login_page(clients, client):
