@@ -175,6 +175,8 @@ def dispatch_map(request):
             "selection": reverse("gis-api:selection"),
             "selection_export": reverse("gis-api:selection-export"),
             "detail": _detail_url_templates(user),
+            # A client's popup leads billing clerks to the client's financial panel.
+            "finance": _url_template("frontend:client-finance") if user.has_perm("billing.view_invoice") else None,
         },
         "can_select": user.has_perm("billing.view_contract"),
         "plant_edit": _plant_edit_config(user),

@@ -171,6 +171,19 @@ def test_a_link_with_a_query_opens_the_map_at_its_only_result(map_page, little_c
     popup.wait_for()
     assert "Carla Dias" in popup.inner_text()
     assert page.input_value("#map-search-input") == "Carla"
+    assert popup.locator("a.popup-finance").count() == 0  # dispatchers do not read invoices
+
+
+def test_a_billing_clerk_goes_from_a_client_on_the_map_to_their_financial_panel(page, make_user, login, little_city):
+    make_user("financeiro", "billing")
+    login("financeiro")
+    page.wait_for_url("**/")
+    page.goto("/map/?q=Carla")
+    link = page.locator(".maplibregl-popup [data-popup-layer=clients] a.popup-finance")
+    link.wait_for()
+    link.click()
+    page.wait_for_url(f"**/clients/{little_city['people'][2].pk}/finance/")
+    assert "Carla Dias" in page.content()
 
 
 def draw_polygon(page, corners):

@@ -402,8 +402,11 @@ function factsElement(layerName, props) {
   const link = detailUrl && props.id !== undefined
     ? element("a", { href: detailUrl.replace("{id}", props.id), target: "_blank", rel: "noopener", text: gettext("Open record") })
     : null;
+  const finance = layerName === "clients" && config.urls.finance && props.id !== undefined
+    ? element("a", { href: config.urls.finance.replace("{id}", props.id), className: "popup-finance", text: gettext("Financial panel") })
+    : null;
   return element("div", { className: "map-popup", "data-popup-layer": layerName },
-    element("h3", { text: title ?? "" }), list, link);
+    element("h3", { text: title ?? "" }), list, link, finance ? " · " : null, finance);
 }
 
 // An aggregate: how many, by status.
