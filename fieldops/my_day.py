@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gis.selectors import cto_boxes_near
-from routing.network import street_paths, travel_matrix
+from routing.network import joined_path, street_paths, travel_matrix
 from routing.selectors import my_route
 
 from .choices import EventKind, OrderStatus, OrderType
@@ -45,7 +45,7 @@ class TechnicianDay:
     date: datetime.date
     technician: object
     stops: list
-    line: list  # [(lon, lat), ...] from the start point along the streets to the end point
+    line: list  # [[lon, lat], ...] from the start point along the streets to the end point
     km: float
     materials: list
 
@@ -89,9 +89,7 @@ def technician_day(technician, date):
             checklist=checklist_state(order), boxes=_box_choices(order),
         ))
     legs = [(i, i + 1) for i in range(len(points) - 1)]
-    line = []
-    for path in street_paths(points, legs, matrix.snaps):
-        line += path if not line else path[1:]
+    line = joined_path(street_paths(points, legs, matrix.snaps))
     meters = sum(int(matrix.meters[a][b]) for a, b in legs)
     return TechnicianDay(
         date=date, technician=technician, stops=stops, line=line, km=round(meters / 1000, 2),

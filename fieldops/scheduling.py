@@ -22,7 +22,7 @@ from django.utils.formats import time_format
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
-from routing.network import road_graph, street_paths, travel_matrix
+from routing.network import joined_path, road_graph, street_paths, travel_matrix
 
 from .choices import OrderStatus
 from .choices import ScheduleConflict as Kind
@@ -176,7 +176,7 @@ class BoardReport:
         legs = [leg for day, _key in missing for leg in day.legs]
         paths = iter(street_paths(self.points, legs, self.matrix.snaps) if legs else ())
         for day, key in missing:
-            lines[key] = _joined([next(paths) for _leg in day.legs])
+            lines[key] = joined_path([next(paths) for _leg in day.legs])
         cache.set_many({key: lines[key] for _day, key in missing}, ROUTE_CACHE_SECONDS)
         features = [
             {
@@ -189,14 +189,6 @@ class BoardReport:
         return {"type": "FeatureCollection", "features": features}
 
 
-def _joined(paths):
-    """Consecutive leg paths as one line (each leg starts where the previous one ended)."""
-    coordinates = []
-    for path in paths:
-        coordinates += [list(point) for point in (path if not coordinates else path[1:])]
-    return coordinates
-
-
 def route_line(technician, orders):
     """The technician's drive from their start through `orders`, in that order, and back to their
     end point along the streets: a GeoJSON Feature with the km and minutes of each leg."""
@@ -207,7 +199,7 @@ def route_line(technician, orders):
     km = [round(int(matrix.meters[a, b]) / 1000, 2) for a, b in legs]
     return {
         "type": "Feature",
-        "geometry": {"type": "LineString", "coordinates": _joined(street_paths(points, legs, matrix.snaps))},
+        "geometry": {"type": "LineString", "coordinates": joined_path(street_paths(points, legs, matrix.snaps))},
         "properties": {
             "technician": technician.pk, "orders": [order.pk for order in orders],
             "legs": [{"minutes": m, "km": k} for m, k in zip(minutes, km)],

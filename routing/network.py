@@ -447,6 +447,15 @@ def street_paths(points, legs, snaps):
     return paths
 
 
+
+def joined_path(paths):
+    """Consecutive leg paths (from street_paths) as one line of [lon, lat] lists: each leg starts
+    where the previous one ended, so that shared point is kept once."""
+    coordinates = []
+    for path in paths:
+        coordinates += [list(point) for point in (path if not coordinates else path[1:])]
+    return coordinates
+
 def _path_pieces(augmented, predecessors, leave, reach):
     """The street pieces driven from `leave` to `reach` along a predecessor tree, in order."""
     nodes = [reach]
