@@ -99,39 +99,33 @@ def address_point_list():
 MAIN_ROAD_CLASSES = ("motorway", "trunk", "primary", "secondary", "tertiary")
 
 
-def main_roads_geojson(tolerance_m=5):
-    """Main streets as one GeoJSON FeatureCollection, simplified, one line per direction pair."""
+def _road_lines_geojson(where, params, tolerance_m):
+    """The road edges matching `where` (SQL on geo_roadedge, with `params`) as one GeoJSON
+    FeatureCollection, simplified by `tolerance_m`, one line per direction pair."""
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             SELECT json_build_object('type', 'FeatureCollection', 'features',
                    COALESCE(json_agg(json_build_object(
                        'type', 'Feature', 'properties', json_build_object('name', name),
                        'geometry', ST_AsGeoJSON(ST_Simplify(geom, %s), 6)::json)), '[]'::json))
             FROM geo_roadedge
-            WHERE highway = ANY(%s) AND (oneway OR source_id < target_id)
+            WHERE {where} AND (oneway OR source_id < target_id)
             """,
-            [tolerance_m / 111_000, list(MAIN_ROAD_CLASSES)],
+            [tolerance_m / 111_000, *params],
         )
         return cursor.fetchone()[0]
+
+
+def main_roads_geojson(tolerance_m=5):
+    """Main streets as one GeoJSON FeatureCollection, simplified, one line per direction pair."""
+    return _road_lines_geojson("highway = ANY(%s)", [list(MAIN_ROAD_CLASSES)], tolerance_m)
 
 
 def streets_in_bbox_geojson(bbox, tolerance_m=2):
     """Every street crossing `bbox` (xmin, ymin, xmax, ymax) as one GeoJSON FeatureCollection,
     one line per direction pair: the base of a printed map, which has no tiles."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT json_build_object('type', 'FeatureCollection', 'features',
-                   COALESCE(json_agg(json_build_object(
-                       'type', 'Feature', 'properties', json_build_object('name', name),
-                       'geometry', ST_AsGeoJSON(ST_Simplify(geom, %s), 6)::json)), '[]'::json))
-            FROM geo_roadedge
-            WHERE geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326) AND (oneway OR source_id < target_id)
-            """,
-            [tolerance_m / 111_000, *bbox],
-        )
-        return cursor.fetchone()[0]
+    return _road_lines_geojson("geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)", bbox, tolerance_m)
 
 
 def coverage_geojson():
