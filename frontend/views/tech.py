@@ -24,6 +24,7 @@ SHELL_STATIC = [
     "frontend/tech/store.js",
     "frontend/tech/media.js",
     "frontend/basemap.js",
+    "frontend/dom.js",
     "frontend/tech/icon.svg",
     "frontend/tech/icon-192.png",
     "frontend/tech/icon-512.png",

@@ -1,6 +1,8 @@
 // A campaign's delivery report: totals by status live from the WebSocket (the poll of the
 // report endpoint every 3 s when the socket cannot be opened), failures with the gateway's
 // error, and "Resend failed". Strings come from Django's JavaScript catalogue (gettext).
+import { element } from "./dom.js";
+
 const config = JSON.parse(document.getElementById("report-config").textContent);
 const csrfToken = document.querySelector("[name=csrfmiddlewaretoken]").value;
 const $ = (selector) => document.querySelector(selector);
@@ -10,17 +12,6 @@ const numberFormat = new Intl.NumberFormat(document.documentElement.lang || "pt-
 let socket = null;
 let pollTimer = null;
 let failuresShown = null; // the failed total the failures table was loaded for
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key === "className") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
-}
 
 function showError(text) {
   $("#report-error").textContent = text || "";

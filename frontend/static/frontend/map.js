@@ -7,6 +7,7 @@ import { setupPlantEdit } from "./plant-edit.js";
 import { setupCampaignForm } from "./campaign-form.js";
 import { setupSchedule } from "./schedule/schedule-board.js";
 import { absoluteUrl, baseStyle } from "./basemap.js";
+import { element, errorText } from "./dom.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
 // The page's own CSRF token (the logout form carries one), for POSTs with the session.
@@ -104,15 +105,6 @@ async function fetchJson(url, options = {}) {
   return data;
 }
 
-// A DRF error body as one readable sentence: {"detail": "..."} or {"field": ["...", ...]}.
-function errorText(data) {
-  if (!data) return "";
-  if (typeof data === "string") return data;
-  if (Array.isArray(data)) return data.map(errorText).join(" ");
-  if (data.detail) return errorText(data.detail);
-  return Object.values(data).map(errorText).join(" ");
-}
-
 function postJson(url, body) {
   return fetch(url, {
     method: "POST",
@@ -120,17 +112,6 @@ function postJson(url, body) {
     headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
     body: JSON.stringify(body),
   });
-}
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key === "className") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children.filter((child) => child !== null && child !== undefined));
-  return node;
 }
 
 const numberFormat = new Intl.NumberFormat(document.documentElement.lang || "pt-BR");

@@ -3,6 +3,7 @@
 // Strings go through Django's JavaScript catalogue (gettext), loaded by the template.
 import * as maplibregl from "maplibre-gl";
 import { baseStyle } from "../basemap.js";
+import { element, errorText } from "../dom.js";
 
 const config = JSON.parse(document.getElementById("viability-config").textContent);
 const csrfToken = document.querySelector("[name=csrfmiddlewaretoken]").value;
@@ -15,26 +16,6 @@ const EMPTY = { type: "FeatureCollection", features: [] };
 
 let map = null;
 let answer = null;
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key === "className") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children.filter((child) => child !== null && child !== undefined));
-  return node;
-}
-
-// A DRF error body as one readable sentence: {"detail": "..."} or {"field": ["...", ...]}.
-function errorText(data) {
-  if (!data) return "";
-  if (typeof data === "string") return data;
-  if (Array.isArray(data)) return data.map(errorText).join(" ");
-  if (data.detail) return errorText(data.detail);
-  return Object.values(data).map(errorText).join(" ");
-}
 
 async function postJson(url, body) {
   const response = await fetch(url, {

@@ -4,6 +4,7 @@
 // a retry is a no-op on the server. The screen always shows the day with the queue applied.
 import { kv, queue, uuid } from "./store.js";
 import { compressPhoto, signaturePad } from "./media.js";
+import { errorText } from "../dom.js";
 
 const config = JSON.parse(document.getElementById("tech-config").textContent);
 const gettext = window.gettext || ((text) => text);
@@ -44,14 +45,6 @@ function element(tag, attributes = {}, ...children) {
   }
   node.append(...children.filter((child) => child !== null && child !== undefined && child !== false));
   return node;
-}
-
-function errorText(data) {
-  if (!data) return "";
-  if (typeof data === "string") return data;
-  if (Array.isArray(data)) return data.map(errorText).join(" ");
-  if (data.detail) return errorText(data.detail);
-  return Object.values(data).map(errorText).join(" ");
 }
 
 function csrfToken() {
