@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from billing.choices import PORT_HOLDING_STATUSES
 from billing.money import HUNDRED, next_business_day
 from billing.selectors import port_holder
 from billing.services import box_port_errors, create_contract
@@ -674,7 +675,9 @@ def _reserve_port(box, port):
         )
     box = cto_box_for_update(box.pk)
     if port is None:
-        port = next((n for n in range(1, box.ports_total + 1) if port_holder(box, n) is None), None)
+        holding = box.contracts.filter(status__in=PORT_HOLDING_STATUSES)
+        held = set(holding.values_list("cto_port", flat=True))
+        port = next((n for n in range(1, box.ports_total + 1) if n not in held), None)
         if port is None:
             raise Conflict(_("Box %(box)s has no free port left.") % {"box": box}, code="box_full")
     errors = box_port_errors(box, port)
