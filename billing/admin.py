@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin import GeoModelAdmin, RuleCheckedForm
+from core.admin import GeoModelAdmin, ReadOnlyAdmin, RuleCheckedForm
 
 from .models import (
     BillingWallet,
@@ -74,17 +74,10 @@ class BillingWalletAdmin(admin.ModelAdmin):
                     "monthly_interest_percent", "days_to_suspend", "is_default"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class MoneyRecordAdmin(ReadOnlyAdmin):
     """Money records change only through billing.services (with reasons and audit), never here."""
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    can_delete = False
 
 
 class InvoiceLineInline(admin.TabularInline):
@@ -95,7 +88,7 @@ class InvoiceLineInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ReadOnlyAdmin):
+class InvoiceAdmin(MoneyRecordAdmin):
     list_display = ["__str__", "contract", "period", "due_date", "amount", "paid_principal", "status", "deleted_at"]
     list_filter = ["status", "wallet"]
     search_fields = ["contract__number", "contract__person__name", "nosso_numero"]
@@ -104,43 +97,43 @@ class InvoiceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(MoneyRecordAdmin):
     list_display = ["invoice", "method", "paid_on", "amount", "principal", "fine", "interest", "reversed_at"]
     list_filter = ["method"]
 
 
 @admin.register(ContractEvent)
-class ContractEventAdmin(ReadOnlyAdmin):
+class ContractEventAdmin(MoneyRecordAdmin):
     list_display = ["contract", "action", "from_status", "to_status", "reason", "user", "created_at"]
     list_filter = ["action"]
     search_fields = ["contract__number"]
 
 
 @admin.register(ReturnRecord)
-class ReturnRecordAdmin(ReadOnlyAdmin):
+class ReturnRecordAdmin(MoneyRecordAdmin):
     list_display = ["file", "line_number", "nosso_numero", "occurrence", "amount_paid", "status", "invoice"]
     list_filter = ["status"]
 
 
 @admin.register(InvoiceLine)
-class InvoiceLineAdmin(ReadOnlyAdmin):
+class InvoiceLineAdmin(MoneyRecordAdmin):
     list_display = ["invoice", "kind", "description", "amount"]
 
 
 @admin.register(Charge)
-class ChargeAdmin(ReadOnlyAdmin):
+class ChargeAdmin(MoneyRecordAdmin):
     list_display = ["contract", "description", "amount", "created_on", "invoice"]
     search_fields = ["contract__number"]
 
 
 @admin.register(CancellationRequest)
-class CancellationRequestAdmin(ReadOnlyAdmin):
+class CancellationRequestAdmin(MoneyRecordAdmin):
     list_display = ["contract", "reason", "status", "requested_at", "closed_at"]
     list_filter = ["status"]
 
 
 @admin.register(ReturnFile)
-class ReturnFileAdmin(ReadOnlyAdmin):
+class ReturnFileAdmin(MoneyRecordAdmin):
     list_display = ["filename", "bank", "imported_at", "user"]
 
 
@@ -150,7 +143,7 @@ class FiscalSeriesAdmin(admin.ModelAdmin):
 
 
 @admin.register(FiscalDocument)
-class FiscalDocumentAdmin(ReadOnlyAdmin):
+class FiscalDocumentAdmin(MoneyRecordAdmin):
     list_display = ["series", "number", "invoice", "status", "issued_at"]
     list_filter = ["status", "series"]
 
@@ -174,14 +167,14 @@ class DunningRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(DunningNotice)
-class DunningNoticeAdmin(ReadOnlyAdmin):
+class DunningNoticeAdmin(MoneyRecordAdmin):
     list_display = ["invoice", "rule", "channel", "scheduled_for", "status", "amount_due", "sent_at"]
     list_filter = ["status", "channel", "rule"]
     search_fields = ["invoice__contract__number", "invoice__contract__person__name"]
 
 
 @admin.register(CreditBureauRecord)
-class CreditBureauRecordAdmin(ReadOnlyAdmin):
+class CreditBureauRecordAdmin(MoneyRecordAdmin):
     """Listed and cleared through billing.bureau (API), which keeps who and why."""
 
     list_display = ["invoice", "person", "bureau", "amount", "status", "sent_at", "cleared_at"]
@@ -190,7 +183,7 @@ class CreditBureauRecordAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ClearanceDeclaration)
-class ClearanceDeclarationAdmin(ReadOnlyAdmin):
+class ClearanceDeclarationAdmin(MoneyRecordAdmin):
     list_display = ["number", "person", "year", "invoices_count", "total_paid", "issued_at"]
     list_filter = ["year"]
     search_fields = ["number", "person__name", "person__document"]

@@ -47,3 +47,19 @@ class GeoModelAdmin(admin.GISModelAdmin):
 
     gis_widget = OfflineOSMWidget
     form = RuleCheckedForm
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by their app's services (with rules and audit): the admin shows
+    them and may delete them where `can_delete` says so, never adds or edits."""
+
+    can_delete = True
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self.can_delete and super().has_delete_permission(request, obj)

@@ -7,10 +7,22 @@ fires (a race between two requests) becomes a 409 instead of a 500.
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+
+class Conflict(DjangoValidationError):
+    """A write that lost a race (a stale version, a reused action id, a taken port):
+    services raise it and the API answers 409, not 400."""
+
+
+class ConflictError(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy("The change conflicts with a newer one and was not saved.")
+    default_code = "conflict"
 
 
 def django_error_detail(error):
@@ -23,7 +35,9 @@ def django_error_detail(error):
 
 
 def api_exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, Conflict):
+        exc = ConflictError(exc.messages[0], code=exc.code)
+    elif isinstance(exc, DjangoValidationError):
         exc = ValidationError(django_error_detail(exc))
     elif isinstance(exc, IntegrityError):
         return Response(

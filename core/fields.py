@@ -13,6 +13,7 @@ import shapely
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework_gis.fields import GeometryField as GeoJsonGeometryField
 
 from gis.validators import validate_geometry
@@ -91,3 +92,17 @@ class GeometryField(GeoJsonGeometryField):
 
     def to_internal_value(self, value):
         return parse_geojson(value, self.geometry_type)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "GeoJSON Point (WGS 84)",
+        "example": {"type": "Point", "coordinates": [-51.22, -30.03]},
+    }
+)
+class PointField(GeometryField):
+    """A GeoJSON Point that is not a model field (a phone's GPS fix, an address pin)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(geometry_type="POINT", **kwargs)

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import GeoModelAdmin, RuleCheckedForm
+from core.admin import GeoModelAdmin, ReadOnlyAdmin, RuleCheckedForm
 
 from .messaging.choices import OptOutSource
 from .messaging.services import record_opt_out
@@ -118,16 +118,6 @@ class AddressAdmin(GeoModelAdmin):
     @admin.display(description=_("CEP"), ordering="cep")
     def cep_display(self, address):
         return address.cep_display
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Messaging records are written by crm.messaging.services only; the admin shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Campaign)

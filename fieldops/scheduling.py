@@ -22,12 +22,13 @@ from django.utils.formats import time_format
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
+from core.exceptions import Conflict
 from routing.network import joined_path, road_graph, street_paths, travel_matrix
 
 from .choices import OrderStatus
 from .choices import ScheduleConflict as Kind
 from .models import ServiceOrder, Technician
-from .services import ActionContext, Conflict, schedule_order, unschedule_order, update_service_order
+from .services import ActionContext, schedule_order, unschedule_order, update_service_order
 
 # Orders the board may place (a dispatched one goes back to scheduled), and those it shows
 # as fixed: already with their technician and not the board's to move.

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from billing.services import install_contract
+from core.exceptions import Conflict
 from core.services import next_number
 from crm.validators import normalize_mobile_phone
 
@@ -68,10 +69,6 @@ UNASSIGNED_STATUSES = {OrderStatus.OPEN, OrderStatus.REOPENED, OrderStatus.CANCE
 PHOTO_FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp")}
 # A phone's clock may run this far ahead of the server's.
 CLOCK_SKEW = timezone.timedelta(minutes=5)
-
-
-class Conflict(ValidationError):
-    """The write lost a race (stale version) or reuses an action id: the API answers 409."""
 
 
 @dataclass(frozen=True)

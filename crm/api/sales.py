@@ -28,7 +28,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
@@ -39,7 +39,7 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet, ModelViewSet
 
 from billing.models import Plan
-from core.fields import GeometryField
+from core.fields import PointField
 from core.mixins import GeoJsonMixin, ServiceWriteMixin
 from core.permissions import RoleModelPermissions
 from core.serializers import GeoFeatureSerializer, MalhaModelSerializer
@@ -59,7 +59,6 @@ from crm.models import (
 from crm.sales import selectors, services
 from crm.sales.filtersets import LeadFilterSet, ProposalFilterSet
 from crm.sales.pdf import proposal_pdf
-from fieldops.api.views import ConflictAs409
 from gis.models import CtoBox
 
 VERSION_HELP = _("The version you last read; a stale one is refused with 409.")
@@ -168,18 +167,6 @@ class LeadMoveSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
 
 
-@extend_schema_field(
-    {
-        "type": "object",
-        "description": "GeoJSON Point",
-        "example": {"type": "Point", "coordinates": [-51.22, -30.03]},
-    }
-)
-class PointField(GeometryField):
-    def __init__(self, **kwargs):
-        super().__init__(geometry_type="POINT", **kwargs)
-
-
 class AddressInputSerializer(serializers.Serializer):
     cep = serializers.CharField(max_length=16)
     street = serializers.CharField(max_length=200)
@@ -271,7 +258,7 @@ class MayConvert(RoleModelPermissions):
         )
 
 
-class LeadViewSet(ConflictAs409, GeoJsonMixin, ServiceWriteMixin, ModelViewSet):
+class LeadViewSet(GeoJsonMixin, ServiceWriteMixin, ModelViewSet):
     """The sales pipeline's leads; see the module documentation for the rules."""
 
     serializer_class = LeadSerializer

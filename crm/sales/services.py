@@ -29,6 +29,7 @@ from billing.choices import PORT_HOLDING_STATUSES
 from billing.money import HUNDRED, next_business_day
 from billing.selectors import port_holder
 from billing.services import box_port_errors, create_contract
+from core.exceptions import Conflict
 from core.services import next_number
 from crm.choices import LeadStage, PersonStage, PersonType, ProposalStatus, SendingStatus
 from crm.messaging.choices import Channel
@@ -43,7 +44,7 @@ from crm.models import (
 )
 from crm.services import create_address, create_person, update_person
 from fieldops.choices import OrderType
-from fieldops.services import Conflict, create_service_order
+from fieldops.services import create_service_order
 from gis.selectors import cto_box_for_update
 from gis.tasks import refresh_tile_cells_task
 

@@ -1,9 +1,8 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.fields import GeometryField
+from core.fields import PointField
 from core.serializers import GeoFeatureSerializer, MalhaModelSerializer
 from fieldops.choices import AttachmentKind, OrderStatus, OrderType, Priority
 from fieldops.models import (
@@ -119,24 +118,12 @@ class ServiceOrderFeatureSerializer(GeoFeatureSerializer, ServiceOrderSerializer
         geo_field = "point"
 
 
-@extend_schema_field(
-    {
-        "type": "object",
-        "description": "GeoJSON Point (WGS 84)",
-        "example": {"type": "Point", "coordinates": [-51.22, -30.03]},
-    }
-)
-class GpsPointField(GeometryField):
-    def __init__(self, **kwargs):
-        super().__init__(geometry_type="POINT", **kwargs)
-
-
 class FieldActionSerializer(serializers.Serializer):
     """What every field write from a phone or the dispatcher's screen may carry."""
 
     client_action_id = serializers.UUIDField(required=False, help_text=CLIENT_ACTION_HELP)
     version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
-    point = GpsPointField(required=False, help_text=_("The phone's GPS position, if it has one."))
+    point = PointField(required=False, help_text=_("The phone's GPS position, if it has one."))
 
 
 class TransitionSerializer(FieldActionSerializer):
@@ -161,7 +148,7 @@ class TransitionSerializer(FieldActionSerializer):
 
 class OrderEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.get_username", read_only=True)
-    point = GpsPointField(read_only=True)
+    point = PointField(read_only=True)
     distance_m = serializers.SerializerMethodField(
         help_text=_("How far the GPS position was from the order's location, in metres.")
     )

@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
 from rest_framework.generics import CreateAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -22,21 +21,6 @@ from fieldops import my_day, reports, scheduling, selectors, services
 from fieldops.filtersets import ServiceOrderFilterSet, SkillFilterSet, TechnicianFilterSet
 
 from . import serializers
-
-
-class ConflictError(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("The change conflicts with a newer one and was not saved.")
-    default_code = "conflict"
-
-
-class ConflictAs409:
-    """services.Conflict (a stale version, a reused action id) answers 409, not 400."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, services.Conflict):
-            exc = ConflictError(exc.messages[0], code=exc.code)
-        return super().handle_exception(exc)
 
 
 class SeesOrders(RoleModelPermissions):
@@ -258,7 +242,7 @@ class CompletedOrdersReportView(ReportView):
         return super().get(request)
 
 
-class ServiceOrderViewSet(ConflictAs409, GeoJsonMixin, ServiceWriteMixin, ModelViewSet):
+class ServiceOrderViewSet(GeoJsonMixin, ServiceWriteMixin, ModelViewSet):
     """Service orders. Each user sees the orders their visibility rule allows.
 
     Edits (PATCH with `version`) are for dispatchers; the status, checklist,
@@ -426,7 +410,7 @@ class ScheduleCheckView(APIView):
         return Response(serializers.board_report_data(report))
 
 
-class ScheduleApplyView(ConflictAs409, APIView):
+class ScheduleApplyView(APIView):
     """Save a whole board in one transaction, each order with the `version` read: a stale one
     answers 409 and a blocking conflict 400, and then nothing is saved."""
 

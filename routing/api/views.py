@@ -2,22 +2,17 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
-from core.exceptions import django_error_detail
+from core.exceptions import ConflictError, django_error_detail
 
 from .. import selectors, services
 from ..filtersets import RoutePlanFilterSet
 from . import serializers
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
 
 
 class ManagesPlans(BasePermission):
@@ -65,7 +60,7 @@ class RoutePlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generic
         try:
             plan = services.accept_plan(self.get_object(), request.user)
         except services.StalePlan as stale:
-            raise Conflict(django_error_detail(stale)) from stale
+            raise ConflictError(django_error_detail(stale)) from stale
         return Response(serializers.RoutePlanDetailSerializer(self._reloaded(plan)).data)
 
     @extend_schema(request=None, responses={200: serializers.RoutePlanDetailSerializer})

@@ -15,7 +15,7 @@ from crm.sales.services import accept_proposal, convert_lead, create_proposal, m
 from crm.services import create_address, create_person
 from crm.validators import with_cpf_check_digits
 from fieldops.models import ServiceOrder
-from fieldops.services import Conflict
+from core.exceptions import Conflict
 from tests.crm.sales_fixtures import *  # noqa: F403  (fixtures)
 from tests.fieldops.test_concurrency import in_thread
 from tests.gis.test_tiles import features, tile_of, url

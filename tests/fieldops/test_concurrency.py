@@ -8,6 +8,7 @@ from django.utils import translation
 
 from billing.models import Contract
 from billing.services import create_contract
+from core.exceptions import Conflict
 from fieldops import services
 from fieldops.checklists import checklist_for
 from fieldops.models import ServiceOrder
@@ -84,6 +85,6 @@ def test_two_dispatchers_save_the_same_version(make_order, make_user):
         assert rival.is_alive(), "the second editor must wait for the order's row lock"
     rival.join(timeout=10)
 
-    assert isinstance(outcome["error"], services.Conflict)
+    assert isinstance(outcome["error"], Conflict)
     order.refresh_from_db()
     assert (order.description, order.version) == ("First", 2)

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from billing.services import create_contract
+from core.exceptions import Conflict
 from core.services import create_object
 from fieldops import services
 from fieldops.checklists import checklist_for
@@ -206,9 +207,9 @@ def test_stale_version_is_a_conflict(make_order, crew, as_user):
     dispatcher, technician = crew[0], crew[1]
     order = make_order(assignee=technician)
     services.update_service_order(order, version=1, description="Bring a ladder")
-    with pytest.raises(services.Conflict, match=r"version 1, now 2"):
+    with pytest.raises(Conflict, match=r"version 1, now 2"):
         services.update_service_order(order, version=1, description="Older text")
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         services.dispatch_order(order, as_user(dispatcher, version=1))
     order.refresh_from_db()
     assert (order.description, order.status, order.version) == ("Bring a ladder", "open", 2)
@@ -238,7 +239,7 @@ def test_an_action_id_cannot_be_reused_for_another_action(make_order, crew, as_u
     order = make_order(assignee=crew[1])
     action_id = uuid.uuid4()
     services.add_note(order, as_user(crew[0], client_action_id=action_id), text="Gate code 1234")
-    with pytest.raises(services.Conflict, match="already used for another action"):
+    with pytest.raises(Conflict, match="already used for another action"):
         services.dispatch_order(order, as_user(crew[0], client_action_id=action_id))
     assert ServiceOrder.objects.get(pk=order.pk).status == "open"
 

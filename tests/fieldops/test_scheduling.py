@@ -12,7 +12,8 @@ from django.utils import timezone
 from fieldops.choices import OrderStatus
 from fieldops.models import ServiceOrder
 from fieldops.scheduling import Placement, apply_board, check_board, day_board
-from fieldops.services import Conflict, cancel_order, create_service_order, reopen_order, schedule_order
+from core.exceptions import Conflict
+from fieldops.services import cancel_order, create_service_order, reopen_order, schedule_order
 from gis.osm_import import import_osm
 from gis.tiles import tile_index, visible_orders
 from routing.network import haversine_m
