@@ -1,5 +1,5 @@
 # Malha: `make run` sets everything up and runs the demo city; `make test` runs the tests.
-.PHONY: setup services run test stop demo
+.PHONY: setup services run test lint stop demo
 
 setup:
 	@scripts/bootstrap.sh
@@ -12,6 +12,11 @@ run: services
 
 test: services
 	@scripts/test.sh
+
+# The code's own rules: ruff, and the import-linter contract of the app layers.
+lint: setup
+	@.venv/bin/ruff check .
+	@.venv/bin/lint-imports
 
 stop:
 	@scripts/services.sh stop
