@@ -33,6 +33,34 @@ class Attribution(MacroElement):
         self.text = text
 
 
+class TextTooltip(folium.Tooltip):
+    """A tooltip that shows its text as text. folium's own puts the text raw inside a
+    JavaScript template literal, where HTML-escaping leaves `${…}` and backticks alive:
+    here the text is HTML-escaped, then written as a JSON string literal."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.bindTooltip({{ this.html|tojson }},"
+        " {{ this.options|tojson }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, text, **kwargs):
+        super().__init__(text, **kwargs)
+        self.html = str(escape(self.text))
+
+
+def escaped_properties(collection, *names):
+    """The GeoJSON with the named properties HTML-escaped: folium's GeoJsonTooltip writes
+    property values into the tooltip's HTML as they are."""
+    return {**collection, "features": [
+        {**feature, "properties": {
+            key: str(escape(value)) if key in names else value
+            for key, value in (feature.get("properties") or {}).items()}}
+        for feature in collection["features"]
+    ]}
+
+
 def offline_map(zoom=13):
     """A Leaflet map with no remote tiles or scripts, centred on MALHA_MAP_CENTER."""
     lon, lat = settings.MALHA_MAP_CENTER
@@ -62,7 +90,7 @@ def plant_overview_map(roads, coverage, boxes, pops):
         style_function=lambda feature: {"color": "#9aa5b1", "weight": 1.5, "opacity": 0.8},
     ).add_to(fmap)
     folium.GeoJson(
-        coverage, name=_("Coverage areas"),
+        escaped_properties(coverage, "name"), name=_("Coverage areas"),
         style_function=lambda feature: {"color": "#0b6e4f", "weight": 1, "fillColor": "#0b6e4f",
                                          "fillOpacity": 0.12},
         # folium refuses a tooltip on a field that no feature has: no areas, no tooltip.
@@ -75,11 +103,11 @@ def plant_overview_map(roads, coverage, boxes, pops):
         folium.CircleMarker(
             location=(box.point.y, box.point.x), radius=4, weight=1, color="#1d2733",
             fill=True, fill_color=colour, fill_opacity=0.9,
-            tooltip=_("%(code)s: %(used)s of %(total)s ports used") % {
-                "code": box.code, "used": box.ports_used, "total": box.ports_total},
+            tooltip=TextTooltip(_("%(code)s: %(used)s of %(total)s ports used") % {
+                "code": box.code, "used": box.ports_used, "total": box.ports_total}),
         ).add_to(box_layer)
     for pop in pops:
-        folium.Marker(location=(pop.point.y, pop.point.x), tooltip=str(pop),
+        folium.Marker(location=(pop.point.y, pop.point.x), tooltip=TextTooltip(str(pop)),
                       icon=folium.DivIcon(html='<div class="pop-marker">POP</div>')).add_to(fmap)
     fmap.get_root().header.add_child(folium.Element(
         "<style>.pop-marker{background:#0b6e4f;color:#fff;font:700 11px sans-serif;"
@@ -106,10 +134,10 @@ def route_sheet_map(route, stops, start, end, streets):
     ).add_to(fmap)
     places = [(_("Start"), start)] if start == end else [(_("Start"), start), (_("End"), end)]
     for label, (lon, lat) in places:
-        folium.Marker(location=(lat, lon), tooltip=str(label), icon=folium.DivIcon(
+        folium.Marker(location=(lat, lon), tooltip=TextTooltip(str(label)), icon=folium.DivIcon(
             html=f'<div class="sheet-base">{escape(str(label))}</div>', icon_size=(0, 0))).add_to(fmap)
     for number, (lon, lat), label in stops:
-        folium.Marker(location=(lat, lon), tooltip=escape(label), icon=folium.DivIcon(
+        folium.Marker(location=(lat, lon), tooltip=TextTooltip(label), icon=folium.DivIcon(
             html=f'<div class="sheet-stop">{number}</div>', icon_size=(24, 24), icon_anchor=(12, 12))).add_to(fmap)
     fmap.get_root().header.add_child(folium.Element(
         "<style>.sheet-stop{width:24px;height:24px;border-radius:50%;background:#0b6e4f;color:#fff;"
