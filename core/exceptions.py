@@ -5,6 +5,7 @@ DRF 400 with the same per-field messages. A database constraint that still
 fires (a race between two requests) becomes a 409 instead of a 500.
 """
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,6 +13,8 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from .parsers import too_large
 
 
 class Conflict(DjangoValidationError):
@@ -39,6 +42,8 @@ def api_exception_handler(exc, context):
         exc = ConflictError(exc.messages[0], code=exc.code)
     elif isinstance(exc, DjangoValidationError):
         exc = ValidationError(django_error_detail(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        exc = too_large()
     elif isinstance(exc, IntegrityError):
         return Response(
             {"detail": _("The change conflicts with existing data and was not saved.")},

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
 
@@ -15,6 +16,7 @@ class ThrottledObtainAuthToken(ObtainAuthToken):
     """
 
     throttle_classes = [AnonRateThrottle]
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     @extend_schema(
         tags=["auth"],
