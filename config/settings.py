@@ -298,6 +298,22 @@ if not DEBUG:
     CSRF_COOKIE_HTTPONLY = False
     X_FRAME_OPTIONS = "DENY"
 
+# Sessions end after a working day (seconds), not Django's two weeks.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 3600)))
+# Behind TLS (any real deployment) set MALHA_HTTPS=1: secure cookies, HTTPS redirect and
+# HSTS follow, each overridable on its own. Off by default only because `make run` serves
+# plain HTTP on loopback.
+MALHA_HTTPS = env_bool("MALHA_HTTPS", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", MALHA_HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", MALHA_HTTPS)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", MALHA_HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if MALHA_HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", MALHA_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# A TLS-terminating proxy in front says so with X-Forwarded-Proto (only trust it there).
+if env_bool("MALHA_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 # Debian 12 ships GDAL 3.6, which cannot block file/network access in spatial
 # references. User geometry never reaches GDAL: API GeoJSON is parsed by shapely
 # into WKB (core.fields.GeometryField), so the warning does not apply.
