@@ -10,14 +10,14 @@ PY=.venv/bin/python
 $PY manage.py migrate --no-input -v 0
 $PY manage.py collectstatic --no-input -v 0
 $PY manage.py load_demo --if-empty
-mkdir -p "$MALHA_VAR/mail"
 
 cat <<MSG
 
   Malha is starting at  http://$MALHA_WEB_HOST:$MALHA_WEB_PORT/
   API docs:             http://$MALHA_WEB_HOST:$MALHA_WEB_PORT/api/docs/
   Admin:                http://$MALHA_WEB_HOST:$MALHA_WEB_PORT/admin/
-  Outgoing e-mail:      $MALHA_VAR/mail (local SMTP sink on port $MALHA_SMTP_PORT)
+  Outgoing e-mail:      $MALHA_VAR/mail/new/ (a Maildir: one file per message, from the
+                        local SMTP sink on port $MALHA_SMTP_PORT)
 
 $($PY manage.py demo_logins)
 

@@ -36,6 +36,14 @@ def smtp_server(settings):
     controller.stop()
 
 
+def child_database_url():
+    """The pytest-django test database, as DATABASE_URL for a process the test starts."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    return f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
 @pytest.fixture
 def celery_worker(transactional_db, settings, tmp_path):
     """A real Celery worker process on the real Redis, using the test database.
@@ -51,18 +59,14 @@ def celery_worker(transactional_db, settings, tmp_path):
     import uuid
     from pathlib import Path
 
-    from django.db import connection
-
     from config.celery import app
     from tests.celery_support import point_celery_at
 
     redis_base = settings.REDIS_URL.rsplit("/", 1)[0]
     broker = f"{redis_base}/14"
-    db = connection.settings_dict
-    database_url = f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     env = {
         **os.environ,
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": child_database_url(),
         "CELERY_BROKER_URL": broker,
         "CELERY_RESULT_BACKEND": broker,
     }
