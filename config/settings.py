@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "fieldops",
     "routing",
     "frontend",
+    # Tooling on top of every app, imported by none: the demo city and the benchmarks.
+    "demo",
+    "bench",
     # Last: its post_migrate hook syncs role permissions once every app has its own.
     "core",
 ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin import GeoModelAdmin, RuleCheckedForm
+from core.admin import GeoModelAdmin, ReadOnlyAdmin, RuleCheckedForm
 
 from .models import (
     Attachment,
@@ -92,17 +92,10 @@ class SectorAdmin(GeoModelAdmin):
     filter_horizontal = ["technicians"]
 
 
-class FieldRecordAdmin(admin.ModelAdmin):
-    """Read-only: field records and the audit trail are written by fieldops.services only."""
+class FieldRecordAdmin(ReadOnlyAdmin):
+    """Field records and the audit trail are written by fieldops.services only, never here."""
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    can_delete = False
 
 
 @admin.register(OrderEvent)

@@ -8,8 +8,12 @@ from billing.models import (
     BillingWallet,
     CancellationRequest,
     Charge,
+    ClearanceDeclaration,
     Contract,
     ContractEvent,
+    CreditBureauRecord,
+    DunningNotice,
+    DunningRule,
     FiscalDocument,
     FiscalSeries,
     Invoice,
@@ -20,6 +24,8 @@ from billing.models import (
     ReturnRecord,
 )
 from core.serializers import GeoFeatureSerializer, MalhaModelSerializer
+from crm.api.messaging import MessageLogSerializer
+from crm.messaging.choices import Channel
 
 
 class PlanSerializer(MalhaModelSerializer):
@@ -261,3 +267,108 @@ class FiscalDocumentSerializer(MalhaModelSerializer):
         model = FiscalDocument
         fields = ["id", "invoice", "series", "number", "status", "xml", "cancellation_reason", "issued_at"]
         read_only_fields = fields
+
+
+# Collection: dunning rules and their notices, credit bureau listings, debt-clearance declarations.
+
+
+class DunningRuleSerializer(MalhaModelSerializer):
+    channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), allow_empty=False)
+
+    class Meta:
+        model = DunningRule
+        fields = ["id", "wallet", "name", "days", "channels", "subject", "body", "active", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class DunningNoticeSerializer(MalhaModelSerializer):
+    class Meta:
+        model = DunningNotice
+        fields = ["id", "invoice", "rule", "channel", "scheduled_for", "status", "reason", "amount_due",
+                  "message", "created_at", "sent_at"]
+        read_only_fields = fields
+
+
+class BureauRecordSerializer(MalhaModelSerializer):
+    class Meta:
+        model = CreditBureauRecord
+        fields = ["id", "invoice", "person", "bureau", "amount", "status", "sent_at", "sent_by",
+                  "cleared_at", "cleared_by", "clear_reason"]
+        read_only_fields = ["person", "amount", "status", "sent_at", "sent_by", "cleared_at", "cleared_by",
+                            "clear_reason"]
+        validators = []  # billing.bureau says why a second listing is refused
+
+
+class DeclarationSerializer(MalhaModelSerializer):
+    class Meta:
+        model = ClearanceDeclaration
+        fields = ["id", "number", "person", "year", "contracts", "invoices_count", "total_paid", "issued_at",
+                  "issued_by", "message"]
+        read_only_fields = ["number", "contracts", "invoices_count", "total_paid", "issued_at", "issued_by",
+                            "message"]
+        # A second request for the same year answers with the declaration already issued.
+        validators = []
+
+
+# The client's financial panel (billing.selectors.client_financial_panel): everything the billing
+# clerk needs about a client, and the actions each item allows.
+
+
+class PanelPersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    document = serializers.CharField()
+    email = serializers.EmailField()
+    mobile_phone = serializers.CharField()
+
+
+class PanelTotalsSerializer(serializers.Serializer):
+    balance = serializers.DecimalField(max_digits=12, decimal_places=2, help_text=_("Principal still owed."))
+    due_today = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text=_("What settles every invoice to receive today, fees included.")
+    )
+    overdue = serializers.IntegerField(help_text=_("Invoices past their due date."))
+
+
+class PanelContractSerializer(ContractSerializer):
+    plan_name = serializers.CharField(source="plan.name", read_only=True)
+    actions = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                    help_text=_("Lifecycle actions its status allows."))
+
+    class Meta(ContractSerializer.Meta):
+        fields = [*ContractSerializer.Meta.fields, "plan_name", "actions"]
+
+
+class PanelInvoiceSerializer(InvoiceSerializer):
+    payments = PaymentSerializer(source="live_payments", many=True, read_only=True)
+    actions = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta(InvoiceSerializer.Meta):
+        fields = [*InvoiceSerializer.Meta.fields, "payments", "actions"]
+        read_only_fields = fields
+
+
+class ReceivableInvoiceSerializer(PanelInvoiceSerializer):
+    is_overdue = serializers.BooleanField(read_only=True)
+    days_late = serializers.IntegerField(read_only=True)
+    slip = PaymentSlipSerializer(read_only=True, help_text=_("Boleto, PIX and the amount due today."))
+
+    class Meta(PanelInvoiceSerializer.Meta):
+        fields = [*PanelInvoiceSerializer.Meta.fields, "is_overdue", "days_late", "slip"]
+        read_only_fields = fields
+
+
+class FinancialPanelSerializer(serializers.Serializer):
+    person = PanelPersonSerializer()
+    today = serializers.DateField()
+    totals = PanelTotalsSerializer()
+    contracts = PanelContractSerializer(many=True)
+    receivable = ReceivableInvoiceSerializer(many=True)
+    paid = PanelInvoiceSerializer(many=True)
+    other = PanelInvoiceSerializer(many=True)
+    deleted = InvoiceSerializer(many=True)
+    unbilled_charges = ChargeSerializer(many=True)
+    fiscal_documents = FiscalDocumentSerializer(many=True)
+    messages = MessageLogSerializer(many=True)
+    bureau_records = BureauRecordSerializer(many=True)
+    clearance_declarations = DeclarationSerializer(many=True)

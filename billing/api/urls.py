@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import collection, panel, views
+from . import views
 
 app_name = "billing-api"
 
@@ -17,13 +17,13 @@ router.register("return-files", views.ReturnFileViewSet, basename="returnfile")
 router.register("return-records", views.ReturnRecordViewSet, basename="returnrecord")
 router.register("fiscal-series", views.FiscalSeriesViewSet, basename="fiscalseries")
 router.register("fiscal-documents", views.FiscalDocumentViewSet, basename="fiscaldocument")
-router.register("dunning-rules", collection.DunningRuleViewSet, basename="dunningrule")
-router.register("dunning-notices", collection.DunningNoticeViewSet, basename="dunningnotice")
-router.register("bureau-records", collection.BureauRecordViewSet, basename="bureaurecord")
-router.register("clearance-declarations", collection.DeclarationViewSet, basename="clearancedeclaration")
+router.register("dunning-rules", views.DunningRuleViewSet, basename="dunningrule")
+router.register("dunning-notices", views.DunningNoticeViewSet, basename="dunningnotice")
+router.register("bureau-records", views.BureauRecordViewSet, basename="bureaurecord")
+router.register("clearance-declarations", views.DeclarationViewSet, basename="clearancedeclaration")
 
 urlpatterns = [
-    path("clients/<int:person_id>/panel/", panel.FinancialPanelView.as_view(), name="client-panel"),
-    path("panel/<int:person_id>/", panel.FinancialPanelView.as_view(), name="financial-panel"),
+    path("clients/<int:person_id>/panel/", views.FinancialPanelView.as_view(), name="client-panel"),
+    path("panel/<int:person_id>/", views.FinancialPanelView.as_view(), name="financial-panel"),
     *router.urls,
 ]

@@ -1,4 +1,5 @@
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -8,9 +9,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.viewsets import ModelViewSet, ReadOnlyModelViewSet
 
-from billing import selectors, services
+from billing import bureau, clearance, dunning, selectors, services
 from billing.choices import RECEIVABLE_STATUSES
 from billing.pdf import invoice_pdf
 from billing.filtersets import (
@@ -22,6 +24,7 @@ from billing.filtersets import (
 )
 from core.mixins import GeoJsonMixin, ServiceWriteMixin
 from core.permissions import RoleModelPermissions
+from crm.selectors import person_list
 
 from . import serializers as s
 
@@ -366,3 +369,112 @@ class FiscalDocumentViewSet(ReadOnlyModelViewSet):
         data = validated(s.ReasonSerializer, request.data)
         return Response(s.FiscalDocumentSerializer(
             services.cancel_fiscal_document(self.get_object(), **data)).data)
+
+
+# Collection: writes go through billing.dunning, billing.bureau and billing.clearance.
+
+
+class DunningRuleViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyModelViewSet):
+    """A wallet's reminders, `days` from the due date (negative before). Deactivate a rule
+    instead of deleting it: its notices keep pointing at it."""
+
+    serializer_class = s.DunningRuleSerializer
+    filterset_fields = ["wallet", "active"]
+
+    def get_queryset(self):
+        return dunning.rule_list()
+
+    def perform_create(self, serializer):
+        serializer.instance = dunning.create_rule(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = dunning.update_rule(serializer.instance, **serializer.validated_data)
+
+
+class DunningNoticeViewSet(ReadOnlyModelViewSet):
+    """Reminders scheduled and sent, e.g. `?invoice=<id>` for one invoice's."""
+
+    serializer_class = s.DunningNoticeSerializer
+    filterset_fields = ["invoice", "rule", "channel", "status"]
+
+    def get_queryset(self):
+        return dunning.notice_list()
+
+
+class BureauRecordViewSet(mixins.CreateModelMixin, ReadOnlyModelViewSet):
+    """Invoices listed at a credit bureau. POST {"invoice", "bureau"} lists an overdue invoice."""
+
+    serializer_class = s.BureauRecordSerializer
+    filterset_fields = ["bureau", "status", "person", "invoice"]
+
+    def get_queryset(self):
+        return bureau.record_list()
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = bureau.send_to_bureau(data["invoice"], bureau=data["bureau"], user=self.request.user)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.BureauRecordSerializer)
+    @action(detail=True, methods=["post"], permission_classes=MANAGE_INVOICES)
+    def clear(self, request, pk=None):
+        """Clear a listing by hand, with a reason (a paid invoice clears its own)."""
+        record = bureau.clear_record(self.get_object(), user=request.user, **validated(s.ReasonSerializer, request.data))
+        return Response(s.BureauRecordSerializer(record).data)
+
+    @extend_schema(responses={(200, "text/csv"): bytes})
+    @action(detail=False, methods=["get"])
+    def export(self, request):
+        """The filtered listings as the bureau file (layout in docs/billing.md)."""
+        records = self.filter_queryset(self.get_queryset()).order_by("pk")
+        response = HttpResponse(bureau.CsvFileClient().submit(records), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="bureau-{timezone.localdate():%Y%m%d}.csv"'
+        return response
+
+
+class DeclarationViewSet(mixins.CreateModelMixin, ReadOnlyModelViewSet):
+    """Annual debt-clearance declarations. POST {"person", "year"} issues one when the year is
+    paid up (201), answers the existing one (200), or lists the open invoices (400)."""
+
+    serializer_class = s.DeclarationSerializer
+    filterset_fields = ["person", "year"]
+
+    def get_queryset(self):
+        return clearance.declaration_list()
+
+    def create(self, request, *args, **kwargs):
+        data = validated(s.DeclarationSerializer, request.data)
+        declaration, created = clearance.issue_declaration(data["person"], data["year"], user=request.user)
+        return Response(s.DeclarationSerializer(declaration).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        declaration = self.get_object()
+        response = HttpResponse(clearance.declaration_pdf(declaration), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{declaration.number}.pdf"'
+        return response
+
+    @extend_schema(request=None, responses=s.DeclarationSerializer)
+    @action(detail=True, methods=["post"], permission_classes=MANAGE_INVOICES)
+    def send(self, request, pk=None):
+        """E-mail the declaration's link to the client (once)."""
+        declaration = self.get_object()
+        result = clearance.email_declaration(declaration)
+        declaration.refresh_from_db()
+        return Response({**s.DeclarationSerializer(declaration).data, "sending": result.as_dict()})
+
+
+class FinancialPanelView(APIView):
+    """The client's financial panel: contracts with the actions their status allows, invoices to
+    receive with what settles them today (fine, interest, discount, boleto line, PIX code), paid,
+    other (cancelled, renegotiated) and deleted ones, one-off charges not billed yet, fiscal
+    documents, messages sent, credit bureau listings and debt-clearance declarations.
+    Billing clerks and admins."""
+
+    permission_classes = [has_perm("billing.view_invoice")]
+
+    @extend_schema(responses=s.FinancialPanelSerializer)
+    def get(self, request, person_id):
+        person = get_object_or_404(person_list(), pk=person_id)
+        return Response(s.FinancialPanelSerializer(selectors.client_financial_panel(person)).data)

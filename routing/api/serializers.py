@@ -4,11 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from fieldops.models import ServiceOrder, Technician
-
-from ..choices import Objective
-from ..live import totals
-from ..models import Route, RoutePlan, RouteStop, UnassignedOrder
-from ..selectors import PLANNABLE_STATUSES
+from routing.choices import Objective
+from routing.live import totals
+from routing.models import Route, RoutePlan, RouteStop, UnassignedOrder
+from routing.selectors import PLANNABLE_STATUSES
 
 
 class RoutePlanRequestSerializer(serializers.Serializer):

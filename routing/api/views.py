@@ -9,9 +9,9 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from core.exceptions import ConflictError, django_error_detail
+from routing import selectors, services
+from routing.filtersets import RoutePlanFilterSet
 
-from .. import selectors, services
-from ..filtersets import RoutePlanFilterSet
 from . import serializers
 
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import translation
 
-from core.demo.services import wipe_demo_data
+from demo.services import wipe_demo_data
 from gis.models import RoadEdge
 
 # The small city every test here reads: 600 clients, boxes sized for them.

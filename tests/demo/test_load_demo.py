@@ -16,8 +16,8 @@ from django.utils import timezone, translation
 
 from billing.choices import PORT_HOLDING_STATUSES, ContractStatus
 from billing.models import Contract, Plan
-from core.demo.catalogue import LEAD_STAGE_COUNTS, SHIFTS
-from core.demo.services import wipe_demo_data
+from demo.catalogue import LEAD_STAGE_COUNTS, SHIFTS
+from demo.services import wipe_demo_data
 from core.roles import Role
 from crm.choices import LostReason, PersonStage, PersonType
 from crm.models import Address, Lead, Person

@@ -1,4 +1,4 @@
-"""The demo city's sales and collection data (core/demo/sales.py, core/demo/collection.py), on the
+"""The demo city's sales and collection data (demo/sales.py, demo/collection.py), on the
 small city of conftest.demo_city."""
 import datetime
 import re
@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from billing import dunning
 from billing.models import BillingWallet, DunningRule, Plan
-from core.demo.catalogue import LEAD_STAGE_COUNTS
-from core.demo.services import wipe_demo_data
+from demo.catalogue import LEAD_STAGE_COUNTS
+from demo.services import wipe_demo_data
 from crm.choices import (
     CommissionKind, CommissionRole, LeadStage, LostReason, PersonStage, ProposalStatus,
     SalesChannelKind, SendingStatus, ViabilityReason,

@@ -1,16 +1,14 @@
-"""From technicians and orders on the streets to a problem, and the baseline plan."""
+"""From technicians and orders on the streets to a problem."""
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from gis.osm_import import import_osm
-from routing.baseline import nearest_neighbour_plan
 from routing.checker import check
 from routing.planning import OrderStop, TechnicianDay, build_problem, drop_penalty
 from routing.solver import SearchSettings, solve
 
-from .builders import depot_vehicle, job_at, plane_problem
 from .test_network import ONEWAY_OSM, along_diagonal
 
 pytestmark = pytest.mark.django_db
@@ -56,19 +54,3 @@ def test_a_day_on_the_streets_becomes_a_problem_in_seconds_since_the_origin():
     solution = solve(problem, SearchSettings(seconds=0.5))
     assert check(problem, solution).feasible
     assert solution.served() == 2
-
-
-def test_nearest_neighbour_baseline_is_a_feasible_plan():
-    points = [(0, 0), (10, 0), (20, 0), (0, 10), (5, 5)]
-    jobs = [job_at(1, window=(0, 300), service=100), job_at(2, window=(400, 600), service=100),
-            job_at(3, window=(0, 100), service=100, skills=frozenset({"altura"})), job_at(4, service=50)]
-    vehicles = [depot_vehicle(0, shift_end=2000), depot_vehicle(1, shift_end=2000, skills=frozenset({"altura"}))]
-    problem = plane_problem(points, vehicles, jobs)
-    baseline = nearest_neighbour_plan(problem)
-    report = check(problem, baseline)
-    assert report.feasible, report.violations
-    # Greedy: the skilled technician takes an order anyone could do and is then too late for 2,
-    # which the optimiser does serve.
-    assert report.served == 3
-    assert set(baseline.unassigned) == {2}
-    assert check(problem, solve(problem, SearchSettings(seconds=0.5))).served == 4

@@ -1,7 +1,7 @@
 """Benchmark campaigns end to end: N recipients by e-mail (SMTP sink) and SMS (fake gateway),
 two Celery workers, one of them SIGKILLed mid-run and started again.
 
-Never touches the dev database: the data lives in a throwaway database (core.benchdb;
+Never touches the dev database: the data lives in a throwaway database (bench.db;
 `--database`, default `malha_bench_notify`).
 Messages are counted where they arrive, not in our database:
   lost        expected idempotency keys that never arrived;
@@ -31,9 +31,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from bench.db import insert_select, throwaway_database
 from billing.models import Contract, Plan
 from config.celery import app as celery_app
-from core.benchdb import insert_select, throwaway_database
 from crm.messaging import services
 from crm.messaging.fake_gateway import FakeGateway
 from crm.models import Address, Campaign, Person

@@ -5,12 +5,13 @@ import time
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _lazy
 
+from routing.checker import check
+from routing.network import matrix_cache_key, road_graph
+from routing.planning import build_problem
+from routing.solver import SearchSettings, solve
+
 from .baseline import nearest_neighbour_plan
-from .checker import check
-from .network import matrix_cache_key, road_graph
-from .planning import build_problem
 from .scenario import day_origin, generated_orders, technician_days
-from .solver import SearchSettings, solve
 from .vrptw import load_instance
 
 

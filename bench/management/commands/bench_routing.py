@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from routing.benchmark import PYVRP_MISSING, city_scenario, solve_instance, solve_instance_with_pyvrp
+from bench.routing import PYVRP_MISSING, city_scenario, solve_instance, solve_instance_with_pyvrp
 
 
 def pyvrp_installed():

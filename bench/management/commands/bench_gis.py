@@ -1,7 +1,7 @@
 """`manage.py bench_gis --clients N --json`: how the map's reads scale, on synthetic clients.
 
 Never touches the dev database: the data lives in a throwaway database
-(core.benchdb; `--database`, default `malha_bench`; `--keep` keeps it, and reuses it
+(bench.db; `--database`, default `malha_bench`; `--keep` keeps it, and reuses it
 when it already holds N clients). Streets come from the
 demo OSM extract (settings.MALHA_DEMO_OSM); clients are bulk-loaded in SQL on
 residential streets, weighted by the demo population grid
@@ -25,12 +25,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 
-from billing.choices import ContractStatus
+from bench.db import insert_select, throwaway_database
 from billing.models import Contract, Plan
-from core.benchdb import insert_select, throwaway_database
-from core.demo.catalogue import CONTRACT_STATUS_WEIGHTS, HOME_PLAN_WEIGHTS, PLANS
-from core.demo.city import RESIDENTIAL_CLASSES, read_population
 from crm.models import Address, Person
+from demo.catalogue import CONTRACT_STATUS_WEIGHTS, HOME_PLAN_WEIGHTS, PLANS
+from demo.city import RESIDENTIAL_CLASSES, read_population
 from gis import selection, tiles
 from gis.osm_import import import_osm
 

@@ -1,7 +1,7 @@
 """Benchmark billing on N synthetic active contracts: the monthly run, its rerun, a bank
 return file of 10,000 payments, the daily overdue-suspension job, and dunning's scheduling.
 
-Never touches the dev database: the data lives in a throwaway database (core.benchdb;
+Never touches the dev database: the data lives in a throwaway database (bench.db;
 `--database`, default `malha_bench_billing`).
 The last line printed is the JSON summary.
 """
@@ -15,10 +15,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
+from bench.db import insert_select, throwaway_database
 from billing import dunning, services
 from billing.cnab import itau_400_detail, itau_400_file
 from billing.models import BillingWallet, Contract, Invoice, Plan
-from core.benchdb import insert_select, throwaway_database
 from crm.models import Address, Person
 
 # Central Porto Alegre.

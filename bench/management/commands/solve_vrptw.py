@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from routing.benchmark import solve_instance
+from bench.routing import solve_instance
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """`manage.py bench_viability --json`: a viability check's time with N clients and B boxes.
 
-Runs in a throwaway database (core.benchdb; `--keep` keeps and reuses it). The streets,
+Runs in a throwaway database (bench.db; `--keep` keeps and reuses it). The streets,
 plans and clients are bench_gis's synthetic city (its loader, on the demo OSM extract);
 then B boxes of 16 ports are put where clients live, each client holding a port takes a
 port of its nearest box while there is one (boxes are filled to different levels, some
@@ -18,11 +18,11 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from bench.db import throwaway_database
+from bench.management.commands.bench_gis import Command as GisBench
+from bench.management.commands.bench_gis import summary
 from billing.choices import PORT_HOLDING_STATUSES
-from core.benchdb import throwaway_database
 from crm.sales.viability import AddressNotFound, check_viability
-from gis.management.commands.bench_gis import Command as GisBench
-from gis.management.commands.bench_gis import summary
 
 PORTS_PER_BOX = 16
 

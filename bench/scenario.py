@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from billing.models import Contract
 from fieldops.models import Technician
-
-from .planning import OrderStop, TechnicianDay
+from routing.planning import OrderStop, TechnicianDay
 
 SCENARIO_DAY = date(2026, 3, 2)  # a Monday
 SEED = 4

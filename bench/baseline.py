@@ -1,7 +1,7 @@
 """The dispatcher's hand plan, for comparison: the technician free first drives to the
 nearest order (soonest to start) they can still do in time (skills, window, shift, lunch),
 until no order fits anyone."""
-from .vrp import Route, Solution, Visit
+from routing.vrp import Route, Solution, Visit
 
 
 def nearest_neighbour_plan(problem):

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from core.demo.selectors import demo_logins
+from demo.selectors import demo_logins
 
 
 class Command(BaseCommand):

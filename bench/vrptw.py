@@ -13,8 +13,8 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .choices import Objective
-from .vrp import Job, Problem, Vehicle
+from routing.choices import Objective
+from routing.vrp import Job, Problem, Vehicle
 
 SECTIONS = {"NODE_COORD_SECTION", "DEMAND_SECTION", "TIME_WINDOW_SECTION", "SERVICE_TIME_SECTION", "DEPOT_SECTION"}
 

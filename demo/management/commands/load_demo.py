@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from core.demo.context import DemoSize
-from core.demo.selectors import database_has_business_data
-from core.demo.services import DEFAULT_SEED, load_demo_city
+from demo.context import DemoSize
+from demo.selectors import database_has_business_data
+from demo.services import DEFAULT_SEED, load_demo_city
 
 
 class Command(BaseCommand):

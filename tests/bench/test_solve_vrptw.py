@@ -5,9 +5,8 @@ import pytest
 from django.utils import translation
 from django.core.management import CommandError, call_command
 
-from routing.vrptw import load_instance
-
-from .builders import brute_force_optimum
+from bench.vrptw import load_instance
+from tests.routing.builders import brute_force_optimum
 
 TINY = Path(__file__).parent / "data" / "tiny6.2.vrptw"
 
