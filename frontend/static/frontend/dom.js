@@ -33,7 +33,7 @@ export function errorText(data) {
   if (typeof data === "string") return data;
   if (typeof data !== "object") return String(data);
   if (Array.isArray(data)) return data.map(errorText).filter(Boolean).join(" ");
-  if (data.message) return errorText(data.message);
+  if (typeof data.message === "string" && data.message) return data.message; // a field named "message" errs as a list
   if (data.detail) return errorText(data.detail);
   const { non_field_errors: general, code, ...fields } = data; // eslint-disable-line no-unused-vars
   return [general, ...Object.values(fields)].map(errorText).filter(Boolean).join(" ");
