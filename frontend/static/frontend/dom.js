@@ -27,14 +27,16 @@ export function element(tag, attributes = {}, ...children) {
 
 // An API error body as one readable sentence: the public widget's {"message": "..."}, DRF's
 // {"detail": "..."}, or {"non_field_errors": [...], "field": ["...", ...], "nested": {...}}
-// (the messages only, general ones first; a machine-readable "code" is left out).
+// (the messages only, general ones first). A string "code" is a machine-readable reason and is
+// left out; fields named "code" or "message" err as lists and are read like any other.
 export function errorText(data) {
   if (data === null || data === undefined) return "";
   if (typeof data === "string") return data;
   if (typeof data !== "object") return String(data);
   if (Array.isArray(data)) return data.map(errorText).filter(Boolean).join(" ");
-  if (typeof data.message === "string" && data.message) return data.message; // a field named "message" errs as a list
+  if (typeof data.message === "string" && data.message) return data.message;
   if (data.detail) return errorText(data.detail);
-  const { non_field_errors: general, code, ...fields } = data; // eslint-disable-line no-unused-vars
+  const { non_field_errors: general, ...fields } = data;
+  if (typeof fields.code === "string") delete fields.code;
   return [general, ...Object.values(fields)].map(errorText).filter(Boolean).join(" ");
 }
