@@ -95,8 +95,8 @@ async function fetchDay() {
       $("#tech-message").append(" ", element("a", { href: config.urls.login, text: gettext("Log in") }));
       return;
     }
-    // Not ok without a status: no signal, the cached day stays on screen.
-    if (!ok || call !== dayRequests) return; // or a newer request is on its way
+    // No signal or a refusal: the cached day stays on screen; or a newer request is on its way.
+    if (!ok || call !== dayRequests) return;
     day = fresh;
     await kv.set("day", day);
     await refreshView();
