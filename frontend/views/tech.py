@@ -25,6 +25,8 @@ SHELL_STATIC = [
     "frontend/tech/media.js",
     "frontend/basemap.js",
     "frontend/dom.js",
+    "frontend/format.js",
+    "frontend/http.js",
     "frontend/tech/icon.svg",
     "frontend/tech/icon-192.png",
     "frontend/tech/icon-512.png",

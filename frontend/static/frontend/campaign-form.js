@@ -1,8 +1,9 @@
 // "Notify these clients": a campaign to the clients of the map's polygon selection, in the
 // side panel. Preview (nothing is written), then Send: create the draft, confirm it and open
 // its delivery report. Only set up for users the server gave a `campaign` config (crm.add_campaign).
-const $ = (selector) => document.querySelector(selector);
-const numberFormat = new Intl.NumberFormat(document.documentElement.lang || "pt-BR");
+import { $, element, errorText } from "./dom.js";
+import { formatNumber } from "./format.js";
+import { fill, request } from "./http.js";
 
 // The map's selection request body ({geometry, status, plan}) as the campaign API names it.
 function campaignSelection({ geometry, status = [], plan = [] }) {
@@ -14,7 +15,7 @@ function isoOrNull(value) {
   return value ? new Date(value).toISOString() : null;
 }
 
-export function setupCampaignForm(campaign, { element, errorText, csrfToken, currentSelection }) {
+export function setupCampaignForm(campaign, { currentSelection }) {
   const panel = $("#campaign-panel");
   const form = $("#campaign-form");
   const sendButton = $("#campaign-send");
@@ -29,12 +30,11 @@ export function setupCampaignForm(campaign, { element, errorText, csrfToken, cur
     };
   }
 
-  function post(url, body) {
-    return fetch(url, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  // The answer's data, or null with its errors shown.
+  async function post(url, body) {
+    const result = await request(url, { method: "POST", body });
+    if (!result.ok) showErrors(result.data ?? result.message);
+    return result.ok ? result.data : null;
   }
 
   function clearErrors() {
@@ -43,7 +43,7 @@ export function setupCampaignForm(campaign, { element, errorText, csrfToken, cur
   }
 
   // A 400's messages under the fields they name; the rest (selection, detail) above the buttons.
-  function showErrors(data, status) {
+  function showErrors(data) {
     clearErrors();
     const general = [];
     for (const [field, messages] of Object.entries(data && typeof data === "object" ? data : { detail: data })) {
@@ -54,20 +54,13 @@ export function setupCampaignForm(campaign, { element, errorText, csrfToken, cur
         general.push(errorText(messages));
       }
     }
-    if (!data) general.push(interpolate(gettext("The request failed (error %s)."), [status]));
     $("#campaign-error").textContent = general.join(" ");
     $("#campaign-error").hidden = !general.length;
   }
 
-  async function answer(response) {
-    const data = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
-    if (!response.ok) showErrors(data, response.status);
-    return response.ok ? data : null;
-  }
-
   function lengthText(rawLength, channel) {
     const length = Object.fromEntries(Object.entries(rawLength)
-      .map(([key, value]) => [key, typeof value === "number" ? numberFormat.format(value) : value]));
+      .map(([key, value]) => [key, typeof value === "number" ? formatNumber(value) : value]));
     if (channel === "sms") {
       return interpolate(gettext("%(characters)s characters (%(encoding)s), %(segments)s of at most %(max_segments)s SMS segments"),
         length, true);
@@ -81,12 +74,12 @@ export function setupCampaignForm(campaign, { element, errorText, csrfToken, cur
     $("#campaign-recipients").textContent = interpolate(
       ngettext("%(recipients)s recipient (%(contacts)s clients, %(contracts)s contracts)",
         "%(recipients)s recipients (%(contacts)s clients, %(contracts)s contracts)", preview.recipients),
-      { recipients: numberFormat.format(preview.recipients), contacts: numberFormat.format(preview.contacts),
-        contracts: numberFormat.format(preview.contracts) }, true);
+      { recipients: formatNumber(preview.recipients), contacts: formatNumber(preview.contacts),
+        contracts: formatNumber(preview.contracts) }, true);
     $("#campaign-excluded tbody").replaceChildren(...Object.entries(preview.excluded)
       .filter(([, count]) => count)
       .map(([reason, count]) => element("tr", { "data-reason": reason },
-        element("td", { text: exclusionLabels[reason] || reason }), element("td", { text: numberFormat.format(count) }))));
+        element("td", { text: exclusionLabels[reason] || reason }), element("td", { text: formatNumber(count) }))));
     $("#campaign-excluded").hidden = !$("#campaign-excluded tbody").children.length;
     $("#campaign-length").textContent = preview.length ? lengthText(preview.length, channel) : "";
     const sample = preview.sample || {};
@@ -104,7 +97,7 @@ export function setupCampaignForm(campaign, { element, errorText, csrfToken, cur
 
   async function preview() {
     const body = fields();
-    const data = await answer(await post(campaign.preview, body));
+    const data = await post(campaign.preview, body);
     if (!data) return;
     clearErrors();
     renderPreview(data, body.channel);
@@ -113,10 +106,10 @@ export function setupCampaignForm(campaign, { element, errorText, csrfToken, cur
 
   async function send() {
     sendButton.disabled = true;
-    const draft = await answer(await post(campaign.create, fields()));
+    const draft = await post(campaign.create, fields());
     if (!draft) return;
-    const confirmed = await answer(await post(campaign.confirm.replace("{id}", draft.id)));
-    if (confirmed) window.location.assign(campaign.report_page.replace("{id}", draft.id));
+    const confirmed = await post(fill(campaign.confirm, draft.id));
+    if (confirmed) window.location.assign(fill(campaign.report_page, draft.id));
   }
 
   function showChannelFields() {

@@ -1,13 +1,12 @@
 // A campaign's delivery report: totals by status live from the WebSocket (the poll of the
 // report endpoint every 3 s when the socket cannot be opened), failures with the gateway's
 // error, and "Resend failed". Strings come from Django's JavaScript catalogue (gettext).
-import { element } from "./dom.js";
+import { $, element, readConfig } from "./dom.js";
+import { formatNumber } from "./format.js";
+import { fetchJson, request } from "./http.js";
 
-const config = JSON.parse(document.getElementById("report-config").textContent);
-const csrfToken = document.querySelector("[name=csrfmiddlewaretoken]").value;
-const $ = (selector) => document.querySelector(selector);
+const config = readConfig("report-config");
 const POLL_MS = 3000;
-const numberFormat = new Intl.NumberFormat(document.documentElement.lang || "pt-BR");
 
 let socket = null;
 let pollTimer = null;
@@ -32,12 +31,12 @@ function isRunning(report) {
 function renderSummary(report) {
   $("#report-status").dataset.status = report.status;
   $("#report-status").textContent = config.campaign_statuses[report.status] || report.status;
-  $("#report-recipients").textContent = numberFormat.format(report.recipients);
+  $("#report-recipients").textContent = formatNumber(report.recipients);
   for (const [status] of config.statuses) {
-    $(`#report-total-${status}`).textContent = numberFormat.format(report.totals[status] || 0);
+    $(`#report-total-${status}`).textContent = formatNumber(report.totals[status] || 0);
   }
   $("#report-excluded").replaceChildren(...config.exclusions.map(([reason, label]) => element("li", { "data-reason": reason },
-    element("span", { text: label }), element("span", { text: numberFormat.format(report.excluded?.[reason] || 0) }))));
+    element("span", { text: label }), element("span", { text: formatNumber(report.excluded?.[reason] || 0) }))));
   const resend = $("#report-resend");
   if (resend) resend.disabled = isRunning(report) || !report.totals.failed;
   // The socket carries totals only: the failures come from the report endpoint when their number moves.
@@ -52,16 +51,10 @@ function renderFailures(failures) {
   $("#report-no-failures").hidden = failures.length > 0;
 }
 
-async function fetchReport() {
-  const response = await fetch(config.report, { credentials: "same-origin" });
-  if (!response.ok) throw new Error(interpolate(gettext("The report could not be loaded (error %s)."), [response.status]));
-  return response.json();
-}
-
 async function loadReport() {
   let report;
   try {
-    report = await fetchReport();
+    report = await fetchJson(config.report);
   } catch (error) {
     showError(error.message);
     return;
@@ -112,17 +105,14 @@ function stopLive() {
 async function resendFailed() {
   const button = $("#report-resend");
   button.disabled = true;
-  const response = await fetch(config.resend_failed, {
-    method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken },
-  });
-  const data = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
-  if (!response.ok) {
-    showError(data?.detail || interpolate(gettext("Resending failed (error %s)."), [response.status]));
+  const { ok, message, data } = await request(config.resend_failed, { method: "POST" });
+  if (!ok) {
+    showError(message);
     button.disabled = false;
     return;
   }
   $("#report-resend-result").textContent = interpolate(
-    ngettext("%s message queued again.", "%s messages queued again.", data.requeued), [numberFormat.format(data.requeued)]);
+    ngettext("%s message queued again.", "%s messages queued again.", data.requeued), [formatNumber(data.requeued)]);
   $("#report-resend-result").hidden = false;
   startLive();
 }

@@ -5,14 +5,13 @@ import { TerraDraw, TerraDrawPolygonMode } from "terra-draw";
 import { TerraDrawMapLibreGLAdapter } from "terra-draw-maplibre-gl-adapter";
 import { setupPlantEdit } from "./plant-edit.js";
 import { setupCampaignForm } from "./campaign-form.js";
-import { setupSchedule } from "./schedule/schedule-board.js";
+import { setupSchedule } from "./schedule/board.js";
 import { absoluteUrl, baseStyle } from "./basemap.js";
-import { element, errorText } from "./dom.js";
+import { $, element, readConfig } from "./dom.js";
+import { formatDateTime, formatNumber } from "./format.js";
+import { fetchJson, fill, request } from "./http.js";
 
-const config = JSON.parse(document.getElementById("map-config").textContent);
-// The page's own CSRF token (the logout form carries one), for POSTs with the session.
-const csrfToken = document.querySelector("[name=csrfmiddlewaretoken]").value;
-const $ = (selector) => document.querySelector(selector);
+const config = readConfig("map-config");
 
 const CONTRACT_COLORS = {
   active: "#2e7d32", suspended: "#c62828", awaiting_installation: "#1565c0", cancelled: "#9aa5b1",
@@ -93,32 +92,6 @@ function showMessage(text) {
   box.hidden = !text;
 }
 
-
-async function fetchJson(url, options = {}) {
-  const response = await fetch(url, { credentials: "same-origin", ...options });
-  const data = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
-  if (!response.ok) {
-    const error = new Error(errorText(data) || `${response.status} ${response.statusText}`);
-    error.status = response.status;
-    throw error;
-  }
-  return data;
-}
-
-function postJson(url, body) {
-  return fetch(url, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
-    body: JSON.stringify(body),
-  });
-}
-
-const numberFormat = new Intl.NumberFormat(document.documentElement.lang || "pt-BR");
-const areaFormat = new Intl.NumberFormat(document.documentElement.lang || "pt-BR", { maximumFractionDigits: 2 });
-const dateTimeFormat = new Intl.DateTimeFormat(document.documentElement.lang || "pt-BR", {
-  dateStyle: "short", timeStyle: "short",
-});
 
 // ---------------------------------------------------------------- the map and its style
 
@@ -338,11 +311,6 @@ function labelFor(layerName, filterName, value) {
   return labels?.[String(value)] ?? value;
 }
 
-function formatDateTime(value) {
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? value : dateTimeFormat.format(date);
-}
-
 // The key facts of a feature, as [title, [[term, value], ...]].
 function featureFacts(layerName, props) {
   const status = props.status !== undefined ? labelFor(layerName, "status", props.status) : undefined;
@@ -364,7 +332,7 @@ function featureFacts(layerName, props) {
         [gettext("Ports used"), `${props.ports_used} / ${props.ports_total}`], [gettext("Free ports"), props.ports_free]]];
     case "cables":
       return [props.code || props.name, [[gettext("Kind"), labelFor(layerName, "kind", props.kind)],
-        [gettext("Fibres"), props.fiber_count], [gettext("Length (m)"), props.length_m && numberFormat.format(Math.round(props.length_m))]]];
+        [gettext("Fibres"), props.fiber_count], [gettext("Length (m)"), props.length_m && formatNumber(props.length_m, 0)]]];
     case "coverage":
       return [props.name, [[gettext("Status"), props.active ? gettext("In service") : gettext("Inactive")]]];
     default:
@@ -381,10 +349,10 @@ function factsElement(layerName, props) {
   }
   const detailUrl = config.urls.detail[layerName];
   const link = detailUrl && props.id !== undefined
-    ? element("a", { href: detailUrl.replace("{id}", props.id), target: "_blank", rel: "noopener", text: gettext("Open record") })
+    ? element("a", { href: fill(detailUrl, props.id), target: "_blank", rel: "noopener", text: gettext("Open record") })
     : null;
   const finance = layerName === "clients" && config.urls.finance && props.id !== undefined
-    ? element("a", { href: config.urls.finance.replace("{id}", props.id), className: "popup-finance", text: gettext("Financial panel") })
+    ? element("a", { href: fill(config.urls.finance, props.id), className: "popup-finance", text: gettext("Financial panel") })
     : null;
   return element("div", { className: "map-popup", "data-popup-layer": layerName },
     element("h3", { text: title ?? "" }), list, link, finance ? " · " : null, finance);
@@ -395,10 +363,10 @@ function clusterElement(layerName, props) {
   const title = tileIndex.layers.find((layer) => layer.name === layerName)?.title;
   const list = element("dl");
   for (const [status, label] of Object.entries(choiceLabels[`${layerName}.status`] || {})) {
-    if (props[status]) list.append(element("dt", { text: label }), element("dd", { text: numberFormat.format(props[status]) }));
+    if (props[status]) list.append(element("dt", { text: label }), element("dd", { text: formatNumber(props[status]) }));
   }
   return element("div", { className: "map-popup", "data-popup-layer": layerName },
-    element("h3", { text: `${title}: ${numberFormat.format(props.count)}` }), list,
+    element("h3", { text: `${title}: ${formatNumber(props.count)}` }), list,
     element("p", { className: "muted small", text: gettext("Zoom in to see each one.") }));
 }
 
@@ -606,16 +574,9 @@ const selection = {
       this.showError(gettext("Tick at least one status and one plan in the filters to select contracts."));
       return;
     }
-    let response;
-    try {
-      response = await postJson(`${config.urls.selection}?page=${page}`, this.body());
-    } catch (error) {
-      this.showError(gettext("The server could not be reached. Try again."));
-      return;
-    }
-    const data = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
-    if (!response.ok) {
-      this.showError(errorText(data) || interpolate(gettext("The selection failed (error %s)."), [response.status]));
+    const { ok, message, data } = await request(`${config.urls.selection}?page=${page}`, { method: "POST", body: this.body() });
+    if (!ok) {
+      this.showError(message);
       return;
     }
     this.render(data, page);
@@ -625,14 +586,14 @@ const selection = {
     const counts = data.counts;
     $("#selection-summary").textContent = interpolate(
       gettext("%(clients)s clients, %(contracts)s contracts in %(area)s km²"),
-      { clients: numberFormat.format(counts.clients), contracts: numberFormat.format(counts.contracts),
-        area: areaFormat.format(data.area_km2) }, true);
+      { clients: formatNumber(counts.clients), contracts: formatNumber(counts.contracts),
+        area: formatNumber(data.area_km2, 2) }, true);
     for (const message of data.messages || []) {
       $("#selection-summary").append(element("span", { className: "detail muted small", text: message }));
     }
     const rows = (items, key) => items.map((item) => element("tr", { "data-key": String(item[key]) },
       element("td", {}, item.status ? element("span", { className: "swatch", style: `background:${CONTRACT_COLORS[item.status] || NEUTRAL}` }) : null, " ", item.label ?? item.name),
-      element("td", { text: numberFormat.format(item.count) })));
+      element("td", { text: formatNumber(item.count) })));
     $("#selection-by-status tbody").replaceChildren(...rows(counts.by_status, "status"));
     $("#selection-by-plan tbody").replaceChildren(...rows(counts.by_plan, "id"));
 
@@ -658,10 +619,11 @@ const selection = {
   },
 
   async exportCsv() {
-    const response = await postJson(config.urls.selection_export, this.body());
-    if (!response.ok) {
-      const data = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
-      this.showError(errorText(data) || interpolate(gettext("The export failed (error %s)."), [response.status]));
+    const { ok, message, response } = await request(config.urls.selection_export, {
+      method: "POST", body: this.body(), headers: { Accept: "text/csv, application/json" },
+    });
+    if (!ok) {
+      this.showError(message);
       return;
     }
     const name = /filename="?([^";]+)"?/.exec(response.headers.get("Content-Disposition") || "")?.[1] || "selection.csv";
@@ -801,13 +763,11 @@ async function start() {
     buildLayerSwitcher(map);
     selection.setup(map);
     if (config.campaign) {
-      campaignForm = setupCampaignForm(config.campaign, {
-        element, errorText, csrfToken, currentSelection: () => selection.body(),
-      });
+      campaignForm = setupCampaignForm(config.campaign, { currentSelection: () => selection.body() });
     }
     if (config.schedule) {
       schedule = setupSchedule(map, config.schedule, {
-        element, fetchJson, showMessage, csrfToken,
+        showMessage,
         setOrderFilters: (filters) => setLayerFilters(map, "orders", filters),
         refreshOrders: () => refreshNamedLayer(map, "orders"),
       });
@@ -815,9 +775,7 @@ async function start() {
     }
     if (config.live) live.connect(map);
     if (config.plant_edit) {
-      plantEdit = setupPlantEdit(map, config.plant_edit, {
-        element, errorText, csrfToken, showMessage, closePopup: () => popup?.remove(),
-      });
+      plantEdit = setupPlantEdit(map, config.plant_edit, { showMessage, closePopup: () => popup?.remove() });
     }
     map.on("click", (event) => onMapClick(map, event));
     map.on("mousemove", (event) => {

@@ -6,8 +6,10 @@ import {
   TerraDraw, TerraDrawLineStringMode, TerraDrawPolygonMode, TerraDrawSelectMode,
 } from "terra-draw";
 import { TerraDrawMapLibreGLAdapter } from "terra-draw-maplibre-gl-adapter";
+import { $, element, errorText } from "./dom.js";
+import { formatNumber } from "./format.js";
+import { request } from "./http.js";
 
-const $ = (selector) => document.querySelector(selector);
 const DRAW_COLOR = "#0b6e4f";
 // Map coordinates carry more digits than terra-draw accepts; 7 decimals are about a centimetre.
 const PRECISION = 7;
@@ -60,11 +62,11 @@ const roundCoordinates = (coordinates) => (typeof coordinates[0] === "number"
   : coordinates.map(roundCoordinates));
 
 /**
- * Sets the editor up; `tools` are the map page's helpers: element(), errorText(), csrfToken,
- * showMessage() and closePopup(). Returns what the map page asks of it.
+ * Sets the editor up; `tools` are the map page's showMessage() and closePopup(). Returns what
+ * the map page asks of it.
  */
 export function setupPlantEdit(map, editConfig, tools) {
-  const { element, errorText, csrfToken, showMessage, closePopup } = tools;
+  const { showMessage, closePopup } = tools;
   const choices = { box_kinds: editConfig.box_kinds, cable_kinds: editConfig.cable_kinds, olts: [] };
   const can = (layerName, action) => editConfig.layers[layerName]?.actions.includes(action);
   let active = false;
@@ -100,17 +102,6 @@ export function setupPlantEdit(map, editConfig, tools) {
     draw.selectFeature(id);
   });
 
-  async function api(url, method, body) {
-    const response = await fetch(url, {
-      method,
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const data = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
-    return { response, data };
-  }
-
   const detailUrl = (layerName, id) => `${editConfig.layers[layerName].url}${id}/`;
 
   // The saved change shows at once: tiles revalidate against their ETag (Cache-Control: no-cache).
@@ -123,8 +114,8 @@ export function setupPlantEdit(map, editConfig, tools) {
   }
 
   async function loadOlts() {
-    const { response, data } = await api(`${editConfig.olts}?page_size=500`, "GET");
-    if (!response.ok) return;
+    const { ok, data } = await request(`${editConfig.olts}?page_size=500`);
+    if (!ok) return;
     choices.olts = (data.results || data).map((olt) => [olt.id, `${olt.code} · ${olt.name}`]);
   }
 
@@ -198,7 +189,7 @@ export function setupPlantEdit(map, editConfig, tools) {
       element("h3", { text: id ? interpolate(gettext("Edit: %s"), [record.code || record.name]) : interpolate(gettext("New: %s"), [spec.title()]) }),
       ...fields.map((field) => fieldControl(field, id ? record[field.name] : field.initial)),
       layerName === "cables" && id
-        ? element("p", { className: "muted small", text: interpolate(gettext("Length: %s m (measured by the server from the path)."), [Math.round(record.length_m)]) })
+        ? element("p", { className: "muted small", text: interpolate(gettext("Length: %s m (measured by the server from the path)."), [formatNumber(record.length_m, 0)]) })
         : null,
       element("div", { className: "map-error", role: "alert", "data-error-for": "form", hidden: "" }),
       element("div", { className: "map-buttons" },
@@ -243,7 +234,7 @@ export function setupPlantEdit(map, editConfig, tools) {
     return shapes[0];
   }
 
-  function showErrors(form, data, status) {
+  function showErrors(form, data, message) {
     const byField = data && typeof data === "object" && !Array.isArray(data) ? data : {};
     const leftOver = [];
     form.querySelectorAll("[data-error-for]").forEach((node) => { node.hidden = true; node.textContent = ""; });
@@ -259,7 +250,7 @@ export function setupPlantEdit(map, editConfig, tools) {
       }
     }
     if (!Object.keys(byField).length) {
-      leftOver.push(errorText(data) || interpolate(gettext("The change was not saved (error %s)."), [status]));
+      leftOver.push(message);
     }
     const general = form.querySelector(".map-error[data-error-for=form]");
     general.textContent = leftOver.filter(Boolean).join(" ");
@@ -272,16 +263,10 @@ export function setupPlantEdit(map, editConfig, tools) {
     // An edit whose shape could not be loaded for drawing leaves the shape as it is.
     const geometry = currentGeometry();
     if (geometry) body[LAYER_FORMS[layerName].geometry] = geometry;
-    let result;
-    try {
-      result = await api(id ? detailUrl(layerName, id) : editConfig.layers[layerName].url, id ? "PATCH" : "POST", body);
-    } catch (error) {
-      showErrors(form, gettext("The server could not be reached. Try again."), 0);
-      return;
-    }
+    const result = await request(id ? detailUrl(layerName, id) : editConfig.layers[layerName].url, { method: id ? "PATCH" : "POST", body });
     // On a refusal the form stays as typed, with the server's messages beside the fields.
-    if (!result.response.ok) {
-      showErrors(form, result.data, result.response.status);
+    if (!result.ok) {
+      showErrors(form, result.data, result.message);
       return;
     }
     closeForm();
@@ -293,9 +278,9 @@ export function setupPlantEdit(map, editConfig, tools) {
 
   async function startEditing(layerName, id) {
     closePopup();
-    const { response, data } = await api(detailUrl(layerName, id), "GET");
-    if (!response.ok) {
-      showMessage(errorText(data) || interpolate(gettext("The record could not be loaded (error %s)."), [response.status]));
+    const { ok, message, data } = await request(detailUrl(layerName, id));
+    if (!ok) {
+      showMessage(message);
       return;
     }
     setActive(true);
@@ -322,9 +307,9 @@ export function setupPlantEdit(map, editConfig, tools) {
       button.textContent = gettext("Click again to delete");
       return;
     }
-    const { response, data } = await api(detailUrl(layerName, id), "DELETE");
-    if (!response.ok) {
-      showMessage(errorText(data) || interpolate(gettext("The record was not deleted (error %s)."), [response.status]));
+    const { ok, message } = await request(detailUrl(layerName, id), { method: "DELETE" });
+    if (!ok) {
+      showMessage(message);
       return;
     }
     closePopup();
@@ -382,11 +367,12 @@ export function setupPlantEdit(map, editConfig, tools) {
     if (!marker) return; // a click: the popup opens as usual
     lastDrawnAt = performance.now();
     const { lng, lat } = map.unproject(mapPixel(domEvent));
-    const { response, data } = await api(detailUrl("boxes", id), "PATCH",
-      { point: { type: "Point", coordinates: roundCoordinates([lng, lat]) } });
+    const { ok, message } = await request(detailUrl("boxes", id), {
+      method: "PATCH", body: { point: { type: "Point", coordinates: roundCoordinates([lng, lat]) } },
+    });
     marker.remove();
-    if (!response.ok) {
-      showMessage(errorText(data) || interpolate(gettext("The box was not moved (error %s)."), [response.status]));
+    if (!ok) {
+      showMessage(message);
       return;
     }
     reloadLayer("boxes");

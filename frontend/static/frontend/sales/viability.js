@@ -3,31 +3,16 @@
 // Strings go through Django's JavaScript catalogue (gettext), loaded by the template.
 import * as maplibregl from "maplibre-gl";
 import { baseStyle } from "../basemap.js";
-import { element, errorText } from "../dom.js";
+import { $, element, readConfig } from "../dom.js";
+import { formatMoney, formatNumber } from "../format.js";
+import { fill, request } from "../http.js";
 
-const config = JSON.parse(document.getElementById("viability-config").textContent);
-const csrfToken = document.querySelector("[name=csrfmiddlewaretoken]").value;
-const $ = (selector) => document.querySelector(selector);
+const config = readConfig("viability-config");
 const SOURCE_MAX_ZOOM = 16;
-const language = document.documentElement.lang || "pt-BR";
-const money = new Intl.NumberFormat(language, { style: "currency", currency: "BRL" });
-const metres = new Intl.NumberFormat(language, { maximumFractionDigits: 0 });
 const EMPTY = { type: "FeatureCollection", features: [] };
 
 let map = null;
 let answer = null;
-
-async function postJson(url, body) {
-  const response = await fetch(url, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken, Accept: "application/json" },
-    body: JSON.stringify(body),
-  });
-  let data = null;
-  try { data = await response.json(); } catch { /* an empty or HTML body */ }
-  return { ok: response.ok, status: response.status, data };
-}
 
 function showMessage(text) {
   const box = $("#viability-message");
@@ -100,7 +85,7 @@ function dropPin(lngLat) {
 async function check(body, addressText) {
   showMessage("");
   $("#viability-result").dataset.state = "loading";
-  const { ok, status, data } = await postJson(config.urls.viability, body);
+  const { ok, message, data } = await request(config.urls.viability, { method: "POST", body });
   if (!ok) {
     clearAnswer();
     $("#viability-result").dataset.state = "error";
@@ -108,7 +93,7 @@ async function check(body, addressText) {
       showMessage(data.detail);
       if (data.suggestion) map.flyTo({ center: data.suggestion.point, zoom: 16 });
     } else {
-      showMessage(errorText(data) || interpolate(gettext("The check failed (%s). Try again."), [status]));
+      showMessage(message);
     }
     return;
   }
@@ -141,7 +126,7 @@ function renderAnswer(result) {
     element("span", {
       className: "box-detail",
       text: interpolate(gettext("%(free)s free · %(walk)s m walking (%(straight)s m straight)"), {
-        free: box.free_ports, walk: metres.format(box.walking_distance_m), straight: metres.format(box.straight_distance_m),
+        free: box.free_ports, walk: formatNumber(box.walking_distance_m, 0), straight: formatNumber(box.straight_distance_m, 0),
       }, true),
     }),
   )));
@@ -149,7 +134,7 @@ function renderAnswer(result) {
   $("#viability-plans").replaceChildren(...result.plans.map((plan) => element(
     "li", {},
     element("span", { text: `${plan.name} · ${plan.download_mbps}/${plan.upload_mbps} Mbps` }),
-    element("span", { className: "price", text: interpolate(gettext("%s/month"), [money.format(Number(plan.price))]) }),
+    element("span", { className: "price", text: interpolate(gettext("%s/month"), [formatMoney(plan.price)]) }),
   )));
   $("#viability-plans-block").hidden = !result.plans.length;
   const planSelect = $("#lead-plan");
@@ -168,9 +153,9 @@ function suggest(text) {
   clearTimeout(suggestTimer);
   if (text.trim().length < 4) return;
   suggestTimer = setTimeout(async () => {
-    const response = await fetch(`${config.urls.geocode}?${new URLSearchParams({ q: text, limit: 5 })}`, { credentials: "same-origin" });
-    if (!response.ok) return;
-    const { results } = await response.json();
+    const { ok, data } = await request(`${config.urls.geocode}?${new URLSearchParams({ q: text, limit: 5 })}`);
+    if (!ok) return;
+    const { results } = data;
     $("#viability-suggestions").replaceChildren(...results.map((result) => element("option", { value: result.label })));
   }, 350);
 }
@@ -202,9 +187,9 @@ async function registerLead(event) {
     plan: field("plan") ? Number(field("plan")) : null, consent_contact: true, consent_text: config.consent_text,
     viability_check: answer.check_id, address_text: answer.address_text || "",
   };
-  const { ok, data } = await postJson(config.urls.leads, body);
+  const { ok, message, data } = await request(config.urls.leads, { method: "POST", body });
   if (!ok) {
-    error.textContent = errorText(data) || gettext("The lead could not be saved.");
+    error.textContent = message;
     error.hidden = false;
     return;
   }
@@ -212,15 +197,15 @@ async function registerLead(event) {
   form.hidden = true;
   form.reset();
   $("#lead-done-text").textContent = interpolate(gettext("Lead registered: %s."), [data.name]);
-  $("#lead-proposal").href = config.urls.lead_page.replace("{id}", data.id);
+  $("#lead-proposal").href = fill(config.urls.lead_page, data.id);
   $("#lead-done").hidden = false;
 }
 
 // ---------------------------------------------------------------- start
 
 async function start() {
-  const response = await fetch(config.urls.tiles, { credentials: "same-origin" });
-  const tileIndex = response.ok ? await response.json() : { layers: [] };
+  const tiles = await request(config.urls.tiles);
+  const tileIndex = tiles.ok ? tiles.data : { layers: [] };
   map = new maplibregl.Map({
     container: "viability-map", style: baseStyle(tileIndex, SOURCE_MAX_ZOOM),
     center: config.center, zoom: 14, maxZoom: 19, attributionControl: false,

@@ -1,7 +1,9 @@
 // A lead's page: notes and next action (PATCH with the version), proposals (create, send by
 // e-mail with the sending status followed, PDF, acceptance) and the conversion to a client.
 // Field errors from the API show under the field they name.
-import { $, api, element, errorText, fill, money, readConfig, dateTime, showDate } from "./common.js";
+import { $, element, errorText, readConfig } from "../dom.js";
+import { formatDate, formatDateTime, formatMoney } from "../format.js";
+import { fill, request } from "../http.js";
 
 const config = readConfig("lead-config");
 let version = config.version;
@@ -66,11 +68,11 @@ async function saveNotes(event) {
   clearErrors(form);
   const when = form.elements.next_action_at.value;
   const body = { notes: form.elements.notes.value, next_action_at: when ? new Date(when).toISOString() : null, version };
-  const { ok, data } = await api(fill(config.urls.lead, config.lead), { method: "PATCH", body });
-  if (!ok) { formErrors(form, data); return; }
+  const { ok, data, message } = await request(fill(config.urls.lead, config.lead), { method: "PATCH", body });
+  if (!ok) { formErrors(form, data ?? { detail: message }); return; }
   version = data.version;
   $("#next-action-overdue")?.remove();
-  $("#notes-saved").textContent = interpolate(gettext("Saved at %s."), [dateTime.format(new Date())]);
+  $("#notes-saved").textContent = interpolate(gettext("Saved at %s."), [formatDateTime(new Date())]);
 }
 
 // ---------------------------------------------------------------- proposals
@@ -99,14 +101,14 @@ function proposalItem(proposal) {
       sending),
     element("ul", { className: "proposal-items" }, ...proposal.items.map((line) => element("li", {},
       element("span", { text: line.plan_name }),
-      element("span", { className: "price", text: interpolate(gettext("%s/month"), [money.format(Number(line.price))]) }),
+      element("span", { className: "price", text: interpolate(gettext("%s/month"), [formatMoney(line.price)]) }),
       Number(line.discount) > 0 ? element("span", { className: "muted small",
-        text: interpolate(gettext("(list %s)"), [money.format(Number(line.list_price))]) }) : null))),
+        text: interpolate(gettext("(list %s)"), [formatMoney(line.list_price)]) }) : null))),
     element("p", { className: "muted small", text: [
-      interpolate(gettext("Valid %(from)s to %(until)s"), { from: showDate(proposal.valid_from), until: showDate(proposal.valid_until) }, true),
+      interpolate(gettext("Valid %(from)s to %(until)s"), { from: formatDate(proposal.valid_from), until: formatDate(proposal.valid_until) }, true),
       proposal.email_to && interpolate(gettext("to %s"), [proposal.email_to]),
-      proposal.sent_at && interpolate(gettext("sent %s"), [dateTime.format(new Date(proposal.sent_at))]),
-      proposal.signed_at && interpolate(gettext("accepted by %(name)s on %(when)s"), { name: proposal.signed_name, when: dateTime.format(new Date(proposal.signed_at)) }, true),
+      proposal.sent_at && interpolate(gettext("sent %s"), [formatDateTime(proposal.sent_at)]),
+      proposal.signed_at && interpolate(gettext("accepted by %(name)s on %(when)s"), { name: proposal.signed_name, when: formatDateTime(proposal.signed_at) }, true),
     ].filter(Boolean).join(" · ") }),
     proposal.sending_status === "failed" && proposal.sending_error
       ? element("p", { className: "field-error", text: interpolate(gettext("Sending failed: %s"), [proposal.sending_error]) }) : null,
@@ -122,8 +124,8 @@ function showProposalMessage(text) {
 
 async function loadProposals() {
   clearTimeout(pollTimer);
-  const { ok, data } = await api(`${config.urls.proposals}?${new URLSearchParams({ lead: config.lead, page_size: 100 })}`);
-  if (!ok) { showProposalMessage(errorText(data)); return; }
+  const { ok, data, message } = await request(`${config.urls.proposals}?${new URLSearchParams({ lead: config.lead, page_size: 100 })}`);
+  if (!ok) { showProposalMessage(message); return; }
   const proposals = data.results;
   $("#proposal-history").replaceChildren(...proposals.map(proposalItem));
   $("#proposal-none").hidden = proposals.length > 0;
@@ -135,7 +137,7 @@ async function loadProposals() {
 }
 
 async function refreshStage() {
-  const { ok, data } = await api(fill(config.urls.lead, config.lead));
+  const { ok, data } = await request(fill(config.urls.lead, config.lead));
   if (!ok) return;
   config.stage = data.stage;
   version = data.version;
@@ -146,8 +148,8 @@ async function refreshStage() {
 
 async function sendProposal(id) {
   showProposalMessage("");
-  const { ok, data } = await api(fill(config.urls.send, id), { method: "POST" });
-  if (!ok) showProposalMessage(errorText(data));
+  const { ok, message } = await request(fill(config.urls.send, id), { method: "POST" });
+  if (!ok) showProposalMessage(message);
   await loadProposals();
 }
 
@@ -159,12 +161,12 @@ function openAccept(item, proposal) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(form);
-    const { ok, data } = await api(fill(config.urls.accept, proposal.id), {
+    const { ok, message } = await request(fill(config.urls.accept, proposal.id), {
       method: "POST", body: { signed_name: form.elements.signed_name.value.trim() },
     });
     if (!ok) {
       const error = form.querySelector(".field-error");
-      error.textContent = errorText(data); error.hidden = false;
+      error.textContent = message; error.hidden = false;
       return;
     }
     await loadProposals();
@@ -190,8 +192,8 @@ async function createProposal(event) {
     email_to: form.elements.email_to.value.trim(), message: form.elements.message.value.trim(),
   };
   if (!body.valid_until) delete body.valid_until;
-  const { ok, data } = await api(config.urls.proposals, { method: "POST", body });
-  if (!ok) { formErrors(form, data); return; }
+  const { ok, data, message } = await request(config.urls.proposals, { method: "POST", body });
+  if (!ok) { formErrors(form, data ?? { detail: message }); return; }
   form.reset();
   if (event.submitter?.value === "send") await sendProposal(data.id);
   else await loadProposals();
@@ -236,9 +238,9 @@ async function convert(event) {
   };
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
-  const { ok, data } = await api(config.urls.convert, { method: "POST", body });
+  const { ok, data, message } = await request(config.urls.convert, { method: "POST", body });
   button.disabled = false;
-  if (!ok) { formErrors(form, data); return; }
+  if (!ok) { formErrors(form, data ?? { detail: message }); return; }
   form.hidden = true;
   $("#proposal-form")?.replaceWith(element("p", { className: "muted", text: gettext("The lead is won: no new proposal.") }));
   $("#contact-document").textContent = body.document;

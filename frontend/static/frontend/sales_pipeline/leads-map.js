@@ -2,7 +2,9 @@
 // filters and the legend's stages), points coloured by stage, a popup linking to the lead.
 import * as maplibregl from "maplibre-gl";
 import { baseStyle } from "../basemap.js";
-import { $, STAGE_COLORS, api, element, errorText, fill, filterParams, readConfig } from "./common.js";
+import { $, element, readConfig } from "../dom.js";
+import { fill, request } from "../http.js";
+import { STAGE_COLORS, filterParams } from "./common.js";
 
 const config = readConfig("leads-map-config");
 const SOURCE_MAX_ZOOM = 16;
@@ -26,9 +28,9 @@ async function load() {
     const bounds = map.getBounds();
     params.set("in_bbox", [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()].map((n) => n.toFixed(6)).join(","));
     params.set("page_size", MAX_FEATURES);
-    const { ok, data } = await api(`${config.urls.geojson}?${params}`);
+    const { ok, message, data } = await request(`${config.urls.geojson}?${params}`);
     if (ticket !== latest) return; // a later move already asked again
-    if (!ok) { status(errorText(data)); return; }
+    if (!ok) { status(message); return; }
     features = data.features;
     status(data.count > features.length
       ? interpolate(gettext("Showing %(shown)s of %(count)s leads here: zoom in to see them all."), { shown: features.length, count: data.count }, true)
@@ -55,8 +57,8 @@ function popup(feature) {
 }
 
 async function start() {
-  const response = await fetch(config.urls.tiles, { credentials: "same-origin" });
-  const tileIndex = response.ok ? await response.json() : { layers: [] };
+  const tiles = await request(config.urls.tiles);
+  const tileIndex = tiles.ok ? tiles.data : { layers: [] };
   map = new maplibregl.Map({
     container: "leads-map", style: baseStyle(tileIndex, SOURCE_MAX_ZOOM),
     center: config.center, zoom: 13, maxZoom: 19, attributionControl: false,

@@ -1,9 +1,10 @@
 // The sales pipeline board: a column per stage from /api/crm/leads/?stage=, counts from
 // counts/, cards dragged between columns -> POST <id>/move/ with the version read.
 // A stale version (409) says so and reloads the card where it really is.
-import {
-  $, api, element, errorText, fill, filterParams, isOverdue, readConfig, dateTime,
-} from "./common.js";
+import { $, element, readConfig } from "../dom.js";
+import { formatDateTime } from "../format.js";
+import { fill, request } from "../http.js";
+import { filterParams, isOverdue } from "./common.js";
 
 const config = readConfig("pipeline-config");
 const PAGE_SIZE = 50;
@@ -31,8 +32,8 @@ function card(lead) {
     element("li", { className: "owner", text: lead.owner_name || gettext("No owner yet") }),
     lead.channel_name && element("li", { className: "channel", text: lead.channel_name }),
     lead.next_action_at && element("li", { className: `next-action${overdue ? " overdue" : ""}` },
-      overdue ? interpolate(gettext("Overdue: %s"), [dateTime.format(new Date(lead.next_action_at))])
-        : interpolate(gettext("Next action: %s"), [dateTime.format(new Date(lead.next_action_at))])),
+      overdue ? interpolate(gettext("Overdue: %s"), [formatDateTime(lead.next_action_at)])
+        : interpolate(gettext("Next action: %s"), [formatDateTime(lead.next_action_at)])),
     lead.stage === "lost" && lead.lost_reason && element("li", { className: "lost", text: lostLabel(lead) }),
   ];
   const item = element("li", {
@@ -68,7 +69,7 @@ function lostLabel(lead) {
 }
 
 async function loadCounts(params) {
-  const { ok, data } = await api(`${config.urls.counts}?${params}`);
+  const { ok, data } = await request(`${config.urls.counts}?${params}`);
   if (!ok) return;
   for (const [stage, count] of Object.entries(data)) {
     const badge = board.querySelector(`[data-count="${stage}"]`);
@@ -84,8 +85,8 @@ async function fetchColumn(stage, params) {
   const query = new URLSearchParams(params);
   query.set("stage", stage);
   query.set("page_size", PAGE_SIZE);
-  const { ok, data } = await api(`${config.urls.leads}?${query}`);
-  if (!ok) throw new Error(errorText(data));
+  const { ok, message, data } = await request(`${config.urls.leads}?${query}`);
+  if (!ok) throw new Error(message);
   return [stage, data.results];
 }
 
@@ -139,7 +140,7 @@ function askLostReason(lead) {
 
 // The card as the server has it now, in its real column (after a refused move).
 async function reloadCard(id) {
-  const { ok, data } = await api(fill(config.urls.lead, id));
+  const { ok, data } = await request(fill(config.urls.lead, id));
   const old = board.querySelector(`.pipeline-card[data-id="${id}"]`);
   if (!ok) { old?.remove(); return; }
   const fresh = card(data);
@@ -159,17 +160,17 @@ async function move(id, stage) {
   }
   const old = board.querySelector(`.pipeline-card[data-id="${id}"]`);
   old.classList.add("moving");
-  const { ok, status, data } = await api(fill(config.urls.move, id), { method: "POST", body });
+  const { ok, status, message, data } = await request(fill(config.urls.move, id), { method: "POST", body });
   if (ok) {
     showMessage("");
     old.remove();
     column(data.stage).prepend(card(data));
   } else if (status === 409) {
-    showMessage(`${errorText(data)} ${gettext("The card was reloaded.")}`);
+    showMessage(`${message} ${gettext("The card was reloaded.")}`);
     await reloadCard(id);
   } else {
     old.classList.remove("moving");
-    showMessage(errorText(data) || gettext("The lead could not be moved."));
+    showMessage(message);
   }
   await loadCounts(filterParams(filters));
 }

@@ -4,15 +4,13 @@
 // a retry is a no-op on the server. The screen always shows the day with the queue applied.
 import { kv, queue, uuid } from "./store.js";
 import { compressPhoto, signaturePad } from "./media.js";
-import { errorText } from "../dom.js";
+import { $, element, readConfig } from "../dom.js";
+import { formatLongDate, formatNumber, formatPhone, formatTime } from "../format.js";
+import { request } from "../http.js";
 
-const config = JSON.parse(document.getElementById("tech-config").textContent);
+const config = readConfig("tech-config");
 const gettext = window.gettext || ((text) => text);
 const interpolate = window.interpolate || ((text, values) => text.replace(/%s/g, () => values.shift()));
-const $ = (selector, root = document) => root.querySelector(selector);
-const language = document.documentElement.lang || "pt-BR";
-const clock = new Intl.DateTimeFormat(language, { hour: "2-digit", minute: "2-digit" });
-const longDate = new Intl.DateTimeFormat(language, { weekday: "long", day: "numeric", month: "long" });
 const WORKING = ["en_route", "on_site", "paused"];
 const CLOSED = ["completed", "cancelled"];
 const STATUS_LABELS = {
@@ -35,23 +33,6 @@ const objectUrls = new Map(); // queued file id -> object URL of its Blob
 
 // ------------------------------------------------------------------ helpers
 
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key === "className") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else if (value !== false && value !== null && value !== undefined) node.setAttribute(key, value === true ? "" : value);
-  }
-  node.append(...children.filter((child) => child !== null && child !== undefined && child !== false));
-  return node;
-}
-
-function csrfToken() {
-  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  return match ? decodeURIComponent(match[1]) : "";
-}
-
 function showMessage(text, kind = "error") {
   const box = $("#tech-message");
   box.textContent = text || "";
@@ -59,9 +40,7 @@ function showMessage(text, kind = "error") {
   box.hidden = !text;
 }
 
-// +5551998765432 -> (51) 99876-5432, as people write Brazilian numbers.
-const phoneText = (phone) => phone.replace(/^\+55(\d{2})(\d{4,5})(\d{4})$/, "($1) $2-$3");
-const time = (iso) => (iso ? clock.format(new Date(iso)) : "—");
+const time = (iso) => formatTime(iso) || "—";
 const orderUrl = (id, action) => `${config.urls.orders}${id}/${action}/`;
 
 // ------------------------------------------------------------------ the day and the queue
@@ -108,22 +87,21 @@ async function loadDay() {
 let dayRequests = 0;
 
 async function fetchDay() {
-  const request = ++dayRequests;
+  const call = ++dayRequests;
   try {
-    const response = await fetch(config.urls.day, { credentials: "same-origin", headers: { Accept: "application/json" } });
-    if (response.status === 401 || response.status === 403) {
+    const { ok, sessionLapsed, data: fresh } = await request(config.urls.day);
+    if (sessionLapsed) {
       showMessage(gettext("Your session has ended: log in again to send what is waiting."));
       $("#tech-message").append(" ", element("a", { href: config.urls.login, text: gettext("Log in") }));
       return;
     }
-    if (!response.ok) return;
-    const fresh = await response.json();
-    if (request !== dayRequests) return; // a newer request is on its way
+    // No signal or a refusal: the cached day stays on screen; or a newer request is on its way.
+    if (!ok || call !== dayRequests) return;
     day = fresh;
     await kv.set("day", day);
     await refreshView();
   } catch {
-    // No signal: the cached day stays on screen.
+    // The phone's storage refused the day: the one on screen stays.
   }
 }
 
@@ -139,16 +117,17 @@ async function enqueue(order, kind, body, { blob = null, label = "" } = {}) {
   sync();
 }
 
-function request(item) {
+// Where a queued action goes, and its body: JSON, or the file as a form.
+function actionRequest(item) {
   if (item.kind === "attachment") {
     const form = new FormData();
     form.append("id", item.body.id);
     form.append("kind", item.body.kind);
     form.append("file", item.blob, item.body.kind === "signature" ? "signature.png" : "photo.jpg");
-    return { url: orderUrl(item.order, "attachments"), body: form, headers: {} };
+    return { url: orderUrl(item.order, "attachments"), body: form };
   }
   const action = { transition: "transition", checklist: "checklist", material: "materials", note: "notes" }[item.kind];
-  return { url: orderUrl(item.order, action), body: JSON.stringify(item.body), headers: { "Content-Type": "application/json" } };
+  return { url: orderUrl(item.order, action), body: item.body };
 }
 
 function scheduleRetry() {
@@ -178,14 +157,9 @@ async function sync() {
         blocked.add(item.order);
         continue;
       }
-      const { url, body, headers } = request(item);
-      let response;
-      try {
-        response = await fetch(url, {
-          method: "POST", credentials: "same-origin", body,
-          headers: { ...headers, Accept: "application/json", "X-CSRFToken": csrfToken() },
-        });
-      } catch {
+      const { url, body } = actionRequest(item);
+      const response = await request(url, { method: "POST", body });
+      if (response.status === 0) { // no signal
         scheduleRetry();
         return;
       }
@@ -200,11 +174,9 @@ async function sync() {
         scheduleRetry();
         return;
       }
-      let data = null;
-      try { data = await response.json(); } catch { /* not JSON */ }
       item.state = "failed";
       item.status = response.status;
-      item.error = errorText(data) || `HTTP ${response.status}`;
+      item.error = response.message;
       if (response.status === 409) {
         item.error += " " + gettext("The phone now has the order as the office left it: check it, then send again or discard.");
       }
@@ -273,14 +245,8 @@ let lastSent = 0;
 async function sendPosition() {
   const fix = await kv.get("position");
   if (!fix || !navigator.onLine) return;
-  try {
-    const response = await fetch(config.urls.positions, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify(fix),
-    });
-    if (response.ok || response.status === 400) await kv.delete("position");
-  } catch { /* kept for later */ }
+  const { ok, status } = await request(config.urls.positions, { method: "POST", body: fix });
+  if (ok || status === 400) await kv.delete("position"); // else kept for later
 }
 
 function followPosition(onDuty) {
@@ -321,7 +287,7 @@ function render() {
     $("#tech-summary").textContent = online ? gettext("Loading your day…") : gettext("No saved day on this phone yet.");
     return;
   }
-  $("#tech-date").textContent = longDate.format(new Date(`${view.date}T12:00:00`));
+  $("#tech-date").textContent = formatLongDate(view.date);
   renderList();
   renderMap();
   if (openOrder) renderOrder();
@@ -331,7 +297,7 @@ function render() {
 function renderList() {
   const done = view.stops.filter((stop) => stop.order.status === "completed").length;
   $("#tech-summary").textContent = view.stops.length
-    ? interpolate(gettext("%s stops, %s done · %s km"), [view.stops.length, done, view.km.toLocaleString(language)])
+    ? interpolate(gettext("%s stops, %s done · %s km"), [view.stops.length, done, formatNumber(view.km)])
     : gettext("No stops on your route today.");
   $("#tech-stops").replaceChildren(...view.stops.map((stop) => {
     const order = stop.order;
@@ -379,9 +345,10 @@ function renderQueue() {
 
 async function mapStyle() {
   try {
-    const response = await fetch(config.urls.tiles, { credentials: "same-origin" });
+    const { ok, data } = await request(config.urls.tiles);
+    if (!ok) throw new Error(); // offline and not cached: the plain background
     const { baseStyle } = await import("../basemap.js");
-    return baseStyle(await response.json(), 16);
+    return baseStyle(data, 16);
   } catch {
     return { version: 8, sources: {}, layers: [{ id: "background", type: "background", paint: { "background-color": "#eceee8" } }] };
   }
@@ -486,7 +453,7 @@ function renderOrder() {
   field("type").textContent = order.type_label;
   field("priority").textContent = order.priority_label;
   field("client").textContent = order.client;
-  field("phone").replaceChildren(order.client_phone ? element("a", { href: `tel:${order.client_phone}`, text: phoneText(order.client_phone) }) : "—");
+  field("phone").replaceChildren(order.client_phone ? element("a", { href: `tel:${order.client_phone}`, text: formatPhone(order.client_phone) }) : "—");
   field("address").textContent = order.address_text || "—";
   field("window").textContent = `${time(order.window_start)}–${time(order.window_end)}`;
   field("eta").textContent = time(stop.eta);
@@ -513,7 +480,7 @@ function renderOrder() {
   }
 
   field("materials").replaceChildren(...(order.materials_used.length ? order.materials_used.map((used) => element("li", { className: used.queued ? "queued-item" : "" },
-    `${used.material_name} × ${Number(used.quantity).toLocaleString(language)}`)) : [none("li")]));
+    `${used.material_name} × ${formatNumber(used.quantity)}`)) : [none("li")]));
   const select = $('#tech-order [data-form="material"] select');
   if (!select.options.length) {
     select.append(...view.materials.map((material) => element("option", { value: material.id, text: material.name })));
