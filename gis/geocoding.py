@@ -36,7 +36,7 @@ from django.db import connection
 from django.db.models import CharField, Func, IntegerField, Value
 
 from crm.selectors import address_list
-from crm.validators import only_digits
+from core.text import only_digits
 
 MAX_STREETS = 3  # candidate street names looked at in detail per query
 MIN_STREET_SCORE = 0.35

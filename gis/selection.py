@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 from billing.choices import ContractStatus
 from billing.selectors import contract_list, plan_list
 
-from .validators import MAX_VERTICES
+from core.geometry import MAX_VERTICES
 
 WGS84 = 4326
 # Relative area change a repair may cause and still be called safe (see the module docstring).

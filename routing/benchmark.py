@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from .baseline import nearest_neighbour_plan
 from .checker import check
-from .network import matrix_cache_key, road_graph
+from gis.network import matrix_cache_key, road_graph
 from .planning import build_problem
 from .scenario import day_origin, generated_orders, technician_days
 from .solver import SearchSettings, solve

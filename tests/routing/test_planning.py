@@ -11,7 +11,7 @@ from routing.planning import OrderStop, TechnicianDay, build_problem, drop_penal
 from routing.solver import SearchSettings, solve
 
 from .builders import depot_vehicle, job_at, plane_problem
-from .test_network import ONEWAY_OSM, along_diagonal
+from tests.gis.test_network import ONEWAY_OSM, along_diagonal
 
 pytestmark = pytest.mark.django_db
 ORIGIN = datetime(2026, 3, 2, tzinfo=ZoneInfo("America/Sao_Paulo"))
