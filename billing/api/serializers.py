@@ -261,3 +261,24 @@ class FiscalDocumentSerializer(MalhaModelSerializer):
         model = FiscalDocument
         fields = ["id", "invoice", "series", "number", "status", "xml", "cancellation_reason", "issued_at"]
         read_only_fields = fields
+
+
+class SelectedContractSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(help_text=_("The contract status code."))
+    status_label = serializers.CharField(source="get_status_display")
+    plan_name = serializers.CharField(source="plan.name")
+    client_id = serializers.IntegerField(source="person_id")
+    client_name = serializers.CharField(source="person.__str__")
+    address = serializers.CharField(source="installation_address.__str__")
+    point = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id", "number", "status", "status_label", "plan", "plan_name",
+            "client_id", "client_name", "address", "point",
+        ]
+
+    def get_point(self, contract) -> list[float]:
+        return [round(contract.point.x, 6), round(contract.point.y, 6)]
+
