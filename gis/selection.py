@@ -32,7 +32,6 @@ case is a 400 naming the problem and where it is (GEOS' validity reason).
 """
 
 import math
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy

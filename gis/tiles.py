@@ -23,7 +23,7 @@ a million clients in one city would otherwise make multi-megabyte z14 tiles.
 Map styles should tell aggregates by their `cluster` property, not by zoom.
 
 ETags come from per-topic data versions kept in the cache and bumped on commit
-by model signals (see `connect_signals`), the cell build for aggregates, and
+by model signals (see `register_topics`), the cell build for aggregates, and
 the highest street id for the base map (the OSM import writes with COPY).
 """
 import datetime
