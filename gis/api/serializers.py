@@ -5,8 +5,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.serializers import GeoFeatureSerializer, MalhaModelSerializer
-from gis.models import AddressPoint, Cable, CoverageArea, CtoBox, Olt, Pop, RoadEdge
 from gis import selection
+from gis.models import AddressPoint, Cable, CoverageArea, CtoBox, Olt, Pop, RoadEdge
 from gis.selection import clean_contract_filters, clean_selection_area
 
 
