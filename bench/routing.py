@@ -5,8 +5,8 @@ import time
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _lazy
 
+from gis.network import matrix_cache_key, road_graph
 from routing.checker import check
-from routing.network import matrix_cache_key, road_graph
 from routing.planning import build_problem
 from routing.solver import SearchSettings, solve
 

@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.messaging.choices import Channel
-from gis.validators import validate_lonlat_range
+from core.geometry import validate_lonlat_range
 
 from .choices import (
     PORT_HOLDING_STATUSES,

@@ -6,7 +6,7 @@ from django.contrib.gis.db.models import GeometryField
 from django.core.exceptions import ValidationError
 from django.forms.models import construct_instance
 
-from gis.validators import validate_geometry
+from core.geometry import validate_geometry
 
 from .widgets import OfflineOSMWidget
 
@@ -14,7 +14,7 @@ from .widgets import OfflineOSMWidget
 class RuleCheckedForm(forms.ModelForm):
     """A ModelForm that applies the checks the API applies, before Django's generic ones.
 
-    Every geometry goes through gis.validators.validate_geometry, then
+    Every geometry goes through core.geometry.validate_geometry, then
     `check_rules(instance)` runs, which model-specific forms point at their
     app's service `clean_*` function. Running first, these give the specific
     message ("port 3 is taken by CT-000001") instead of a bare constraint name.

@@ -3,7 +3,7 @@
 Debian's GDAL 3.6 cannot be trusted with user-supplied spatial input, so
 GeoJSON is read by shapely (GEOS) into WKB and only then handed to GEOS
 through GeoDjango. The field also enforces the model field's geometry type and
-the shared checks of gis.validators, so every endpoint rejects bad geometry the
+the shared checks of core.geometry, so every endpoint rejects bad geometry the
 same way.
 """
 
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework_gis.fields import GeometryField as GeoJsonGeometryField
 
-from gis.validators import validate_geometry
+from core.geometry import validate_geometry
 
 WGS84 = 4326
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from .choices import PersonStage, PersonType, State
 from .models import Address, Person
 from .selectors import person_search_q
-from .validators import only_digits
+from core.text import only_digits
 
 
 class PersonFilterSet(django_filters.FilterSet):

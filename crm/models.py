@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from gis.validators import validate_lonlat_range
+from core.geometry import validate_lonlat_range
 
 from .choices import (
     CommissionKind,

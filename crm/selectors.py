@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from .choices import PersonStage
 from .models import Address, Person
-from .validators import only_digits
+from core.text import only_digits
 
 
 def person_list():

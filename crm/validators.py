@@ -9,11 +9,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-_NON_DIGITS = re.compile(r"\D")
-
-
-def only_digits(value):
-    return _NON_DIGITS.sub("", value or "")
+from core.text import only_digits
 
 
 def _check_digit(digits, weights):

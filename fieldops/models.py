@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gis.validators import validate_lonlat_range
+from core.geometry import validate_lonlat_range
 
 from .choices import (
     CLOSED_STATUSES,

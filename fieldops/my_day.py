@@ -13,9 +13,8 @@ from django.db.models import Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from gis.network import joined_path, street_paths, travel_matrix
 from gis.selectors import cto_boxes_near
-from routing.network import joined_path, street_paths, travel_matrix
-from routing.selectors import my_route
 
 from .choices import EventKind, OrderStatus, OrderType
 from .models import Attachment, MaterialUsage, OrderEvent, ServiceOrder
@@ -29,6 +28,13 @@ WORKING_STATUSES = (OrderStatus.EN_ROUTE, OrderStatus.ON_SITE, OrderStatus.PAUSE
 # Boxes offered when completing an installation: within this walk of the client, nearest first.
 BOX_RADIUS_M = 400
 BOX_CHOICES = 6
+# Planned arrivals by order id for (user, date); routing, which sits above fieldops, registers
+# the accepted route plan's in its AppConfig.ready.
+_planned_arrival_sources = []
+
+
+def register_planned_arrivals(source):
+    _planned_arrival_sources.append(source)
 
 
 @dataclass
@@ -76,9 +82,8 @@ def technician_day(technician, date):
     points = [technician.start_point.coords, *(order.point.coords for order in orders), technician.end_point.coords]
     matrix = travel_matrix(points)
     planned = {}
-    route = my_route(technician.user, date)
-    if route is not None:
-        planned = {stop.order_id: stop.arrival for stop in route.stops.all()}
+    for source in _planned_arrival_sources:
+        planned.update(source(technician.user, date))
     stops, clock = [], shift_start  # when the technician is free to drive to the next stop
     for index, order in enumerate(orders, start=1):
         arrival = clock + datetime.timedelta(seconds=int(matrix.seconds[index - 1][index]))

@@ -3,7 +3,7 @@
 A board is a day and a list of placements: an order (with the version the dispatcher
 read) on a technician at a start time, or taken off the board. `check_board` lays each
 technician's day out in time order — the orders they already have that day, then the
-board's — and drives it on the street graph (routing.network's travel-time matrix) to
+board's — and drives it on the street graph (gis.network's travel-time matrix) to
 find, per order, what is wrong and when the technician can be there (the ETA).
 `apply_board` saves a whole board through the order services in one transaction,
 refusing it all when any order is stale or has a blocking conflict.
@@ -23,7 +23,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict
-from routing.network import joined_path, road_graph, street_paths, travel_matrix
+from gis.network import joined_path, road_graph, street_paths, travel_matrix
 
 from .choices import OrderStatus
 from .choices import ScheduleConflict as Kind

@@ -120,6 +120,13 @@ def service_orders_visible_to(user):
     return orders
 
 
+def clients_visible_to(user, people):
+    """`people` as `user` may find them on the map: a technician only their orders' clients."""
+    if sees_only_own_work(user):
+        return people.filter(pk__in=service_orders_visible_to(user).values("person_id"))
+    return people
+
+
 def may_work_on(user, order):
     """Field writes on an order: its own technician, or a dispatcher or admin."""
     if manages_orders(user):

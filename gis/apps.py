@@ -11,4 +11,6 @@ class GisConfig(AppConfig):
     def ready(self):
         from . import tiles
 
-        tiles.connect_signals()
+        tiles.register_topics(tiles.GIS_TOPICS)
+        for layer in tiles.GIS_LAYERS:
+            tiles.register_layer(layer)

@@ -1,5 +1,5 @@
 """Geocoding from our own data, no external service: the imported OSM streets, OSM
-address points and the located addresses of the CRM.
+address points and the located addresses of the CRM (registered by the crm app).
 
     geocode("Av. Borges de Medeiros, 1500 - Centro, 90020-020")  -> [GeocodeResult, ...]
     reverse_geocode(-51.23, -30.03)                                 -> GeocodeResult | None
@@ -35,9 +35,11 @@ from django.contrib.gis.geos import Point
 from django.db import connection
 from django.db.models import CharField, Func, IntegerField, Value
 
-from crm.selectors import address_list
-from crm.validators import only_digits
+from core.text import only_digits
 
+# Functions returning querysets of located addresses with street, number, neighbourhood, city,
+# cep and point, learnt from besides OSM's (crm registers its clients' addresses).
+_address_sources = []
 MAX_STREETS = 3  # candidate street names looked at in detail per query
 MIN_STREET_SCORE = 0.35
 SIDE_OFFSET_M = 8.0  # from the street's centre line to the front door
@@ -75,6 +77,10 @@ NAME_WORDS = {
     "cap": "capitao", "ten": "tenente", "min": "ministro", "dep": "deputado",
     "ver": "vereador", "pe": "padre", "fr": "frei", "n": "nossa", "ns": "nossa", "nsa": "nossa",
 }
+
+
+def register_address_source(source):
+    _address_sources.append(source)
 
 
 class Normalized(Func):
@@ -261,18 +267,20 @@ class Street:
         with connection.cursor() as cursor:
             cursor.execute(query, params)
             rows = cursor.fetchall()
-        crm = (
-            address_list()
-            .filter(point__isnull=False)
-            .alias(street_key=Normalized("street"), house=HouseNumber("number"))
-            .filter(street_key=Normalized(Value(self.name, output_field=CharField())))
-            .annotate(metric=Transform("point", srid))
-            .values_list("number", "metric", "neighbourhood", "city", "cep")
-        )
-        if number is not None:
-            crm = [*crm.filter(house__gte=number).order_by("house")[:ANCHOR_WINDOW],
-                   *crm.filter(house__lt=number).order_by("-house")[:ANCHOR_WINDOW]]
-        rows.extend((number, metric.x, metric.y, hood, city, cep) for number, metric, hood, city, cep in crm)
+        for source in _address_sources:
+            known = (
+                source()
+                .filter(point__isnull=False)
+                .alias(street_key=Normalized("street"), house=HouseNumber("number"))
+                .filter(street_key=Normalized(Value(self.name, output_field=CharField())))
+                .annotate(metric=Transform("point", srid))
+                .values_list("number", "metric", "neighbourhood", "city", "cep")
+            )
+            if number is not None:
+                known = [*known.filter(house__gte=number).order_by("house")[:ANCHOR_WINDOW],
+                         *known.filter(house__lt=number).order_by("-house")[:ANCHOR_WINDOW]]
+            rows.extend((number, metric.x, metric.y, hood, city, cep)
+                        for number, metric, hood, city, cep in known)
         anchors = []
         for number, x, y, neighbourhood, city, cep in rows:
             number = _leading_number(number)
@@ -408,8 +416,11 @@ def _streets_with_cep(cep):
             [cep, formatted],
         )
         names = [row[0] for row in cursor.fetchall()]
-    crm_streets = address_list().filter(cep=cep).values_list("street", flat=True).distinct()[:5]
-    known = {normalize_text(name): name for name in _named_streets(list(crm_streets))}
+    known_streets = [
+        street for source in _address_sources
+        for street in source().filter(cep=cep).values_list("street", flat=True).distinct()[:5]
+    ]
+    known = {normalize_text(name): name for name in _named_streets(known_streets)}
     return names + [name for name in known.values() if name not in names]
 
 
@@ -428,7 +439,10 @@ def _named_streets(candidates):
 
 def _cep_result(cep):
     """The middle of the known addresses with this CEP (precision `cep`), or None."""
-    located = address_list().filter(cep=cep, point__isnull=False).values_list("point", "city")[:500]
+    located = [
+        row for source in _address_sources
+        for row in source().filter(cep=cep, point__isnull=False).values_list("point", "city")[:500]
+    ]
     points = [(point.x, point.y) for point, _city in located]
     with connection.cursor() as cursor:
         cursor.execute(

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import BoxKind, CableKind
-from .validators import validate_lonlat_range
+from core.geometry import validate_lonlat_range
 
 
 class RoadNode(models.Model):

@@ -7,12 +7,20 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, F, Max, Q, Sum
 
-from billing.choices import PORT_HOLDING_STATUSES
-
 from .models import AddressPoint, Cable, CoverageArea, CtoBox, Olt, Pop, RoadEdge
 
-_HOLDING = Q(contracts__status__in=PORT_HOLDING_STATUSES)
 M_PER_DEGREE = 111_320.0
+# The statuses in which a contract attached to a box holds its port; billing registers them
+# (billing.choices.PORT_HOLDING_STATUSES) in BillingConfig.ready.
+_port_holding = {"statuses": ()}
+
+
+def register_port_holding_statuses(statuses):
+    _port_holding["statuses"] = tuple(str(status) for status in statuses)
+
+
+def _holding():
+    return Q(contracts__status__in=_port_holding["statuses"])
 
 
 def coverage_area_list():
@@ -30,14 +38,14 @@ def olt_list():
 def cto_boxes_with_occupancy():
     """Boxes annotated with `ports_used`, `ports_free` and `highest_port_used`.
 
-    Occupancy is never stored: a port is used while a contract that holds a
-    port (billing.choices.PORT_HOLDING_STATUSES) points at it.
+    Occupancy is never stored: a port is used while a contract in a port-holding
+    status (registered by billing) points at it.
     """
     return (
         CtoBox.objects.select_related("olt")
         .annotate(
-            ports_used=Count("contracts", filter=_HOLDING),
-            highest_port_used=Max("contracts__cto_port", filter=_HOLDING),
+            ports_used=Count("contracts", filter=_holding()),
+            highest_port_used=Max("contracts__cto_port", filter=_holding()),
         )
         .annotate(ports_free=F("ports_total") - F("ports_used"))
         .order_by("code")
@@ -73,7 +81,7 @@ def cto_boxes_near(lon, lat, radius_m):
             ORDER BY d, b.code
             """,
             {"lon": lon, "lat": lat, "degrees": degrees, "radius": radius_m,
-             "holding": [str(status) for status in PORT_HOLDING_STATUSES]},
+             "holding": list(_port_holding["statuses"])},
         )
         return [NearBox(*row) for row in cursor.fetchall()]
 
@@ -139,5 +147,5 @@ def coverage_geojson():
 def plant_summary():
     """Totals of the fibre plant: boxes, ports and how many are used."""
     totals = CtoBox.objects.aggregate(boxes=Count("id"), ports_total=Sum("ports_total"))
-    used = CtoBox.objects.filter(_HOLDING).aggregate(ports_used=Count("contracts"))
+    used = CtoBox.objects.filter(_holding()).aggregate(ports_used=Count("contracts"))
     return {key: value or 0 for key, value in {**totals, **used}.items()}

@@ -2,6 +2,10 @@
 
 Each layer turns a source query (raw SQL, or a queryset from the owning app's
 selectors so visibility rules are reused) into `ST_AsMVT(ST_AsMVTGeom(...))`.
+gis draws its own layers (streets, boxes, cables, coverage); the apps above it
+register theirs, their cell sources and their data topics in AppConfig.ready
+(billing: clients and contracts, in billing.tiles; fieldops: orders and
+technicians, in fieldops.tiles).
 
 Low zooms ship aggregates instead of points: a grid of CLUSTER_GRID x CLUSTER_GRID
 cells per tile, aligned with the tile pyramid so cells of zoom z are exactly four
@@ -18,14 +22,8 @@ MALHA_TILE_MAX_POINTS points also comes as aggregates (of the cells themselves):
 a million clients in one city would otherwise make multi-megabyte z14 tiles.
 Map styles should tell aggregates by their `cluster` property, not by zoom.
 
-Clients: one point per person with contracts, at their *main* contract, the first
-by CLIENT_STATUS_PRECEDENCE (then the oldest). The client's `status` and plan are
-that contract's, and the `status` / `plan` filters apply to them. Database triggers
-keep each client's point in `geo_clientpoint` (migration geo 0004), which the
-client tiles and cells read.
-
 ETags come from per-topic data versions kept in the cache and bumped on commit
-by model signals (see `connect_signals`), the cell build for aggregates, and
+by model signals (see `register_topics`), the cell build for aggregates, and
 the highest street id for the base map (the OSM import writes with COPY).
 """
 import datetime
@@ -37,17 +35,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-
-from billing.choices import ContractStatus
-from billing.selectors import plan_list
-from fieldops.choices import OrderStatus, OrderType, Priority
-from fieldops.selectors import service_orders_visible_to, technicians_visible_to
 
 from . import selectors
 
@@ -55,18 +46,7 @@ EXTENT = 4096
 BUFFER = 64
 MAX_ZOOM = 22
 HALF_WORLD_M = 20037508.342789244  # half the EPSG:3857 world width
-CELLS_BUILD = "contracts"
 ATTRIBUTION = "© OpenStreetMap contributors"
-
-# A client's map status is that of their most relevant contract, first in this list:
-# a suspension or a pending installation needs attention before a working line.
-# The SQL function geo_client_status_rank() (migration geo 0004) repeats this order.
-CLIENT_STATUS_PRECEDENCE = (
-    ContractStatus.SUSPENDED,
-    ContractStatus.AWAITING_INSTALLATION,
-    ContractStatus.ACTIVE,
-    ContractStatus.CANCELLED,
-)
 
 # Road classes drawn from a zoom on: (min zoom, classes). Low zooms get only the arteries.
 STREET_CLASSES_BY_ZOOM = (
@@ -77,17 +57,12 @@ STREET_CLASSES_BY_ZOOM = (
     (14, ("service",)),
 )
 
-# Data topics whose changes make tiles stale, bumped by the signals of these models.
-TOPIC_MODELS = {
-    "contracts": "billing.Contract",
-    "plans": "billing.Plan",
-    "people": "crm.Person",
-    "orders": "fieldops.ServiceOrder",
-    "technicians": "fieldops.Technician",
-    "boxes": "geo.CtoBox",
-    "cables": "geo.Cable",
-    "coverage": "geo.CoverageArea",
-}
+# Data topics whose changes make tiles stale, bumped by the signals of these models
+# (app label.Model); filled by register_topics.
+TOPIC_MODELS = {}
+# The pre-aggregated cells: the topic whose changes rebuild them (it names the build too)
+# and, per layer, the SQL of its points (point, status, plan_id); filled by register_cells.
+_cells = {"topic": None, "sources": {}}
 
 
 class TileError(Exception):
@@ -102,7 +77,7 @@ class TileError(Exception):
 # --- filters -----------------------------------------------------------------------------
 
 
-def _values_of(query, name):
+def values_of(query, name):
     """A parameter given repeated (?status=a&status=b) or as a comma list (?status=a,b)."""
     return [part.strip() for raw in query.getlist(name) for part in raw.split(",") if part.strip()]
 
@@ -115,7 +90,7 @@ class ChoiceFilter:
     kind: str = "multi"
 
     def parse(self, name, query):
-        values = _values_of(query, name)
+        values = values_of(query, name)
         by_text = {str(value): value for value in self.choices.values}
         unknown = [value for value in values if value not in by_text]
         if unknown or not values:
@@ -127,26 +102,6 @@ class ChoiceFilter:
 
     def describe(self):
         return [{"value": value, "label": str(label)} for value, label in self.choices.choices]
-
-
-@dataclass(frozen=True)
-class PlanFilter:
-    kind: str = "multi"
-
-    def parse(self, name, query):
-        values = _values_of(query, name)
-        if not values or not all(value.isdigit() for value in values):
-            raise TileError(400, {name: [_("Give plan ids as whole numbers, e.g. 1,2.")]})
-        ids = {int(value) for value in values}
-        unknown = ids - set(plan_list().filter(pk__in=ids).values_list("pk", flat=True))
-        if unknown:
-            raise TileError(400, {name: [
-                _("Unknown plan id: %(ids)s.") % {"ids": ", ".join(map(str, sorted(unknown)))}
-            ]})
-        return tuple(sorted(ids))
-
-    def describe(self):
-        return [{"value": plan.pk, "label": plan.name} for plan in plan_list()]
 
 
 @dataclass(frozen=True)
@@ -303,17 +258,19 @@ def data_changed(*topics):
             cache.add(key, time.time_ns(), timeout=None)
 
 
-def connect_signals():
-    """Bump a topic's version after any commit that saved or deleted one of its rows."""
+def register_topics(topic_models):
+    """Bump a topic's version after any commit that saved or deleted one of its model's rows;
+    `topic_models` maps topics to "app_label.Model" (called from AppConfig.ready)."""
     from django.apps import apps
 
-    for topic, model_name in TOPIC_MODELS.items():
+    for topic, model_name in topic_models.items():
         def bump(sender, topic=topic, **kwargs):
             transaction.on_commit(lambda: data_changed(topic))
 
         model = apps.get_model(model_name)
         post_save.connect(bump, sender=model, weak=False, dispatch_uid=f"tiles-{topic}-save")
         post_delete.connect(bump, sender=model, weak=False, dispatch_uid=f"tiles-{topic}-delete")
+        TOPIC_MODELS[topic] = model_name
 
 
 # --- pre-aggregated cells ------------------------------------------------------------------
@@ -329,24 +286,34 @@ _CELL_SQL = """
 """
 
 
+def register_cells(topic, sources):
+    """Pre-aggregate layers into `geo_tilecell`: `sources` maps a layer name to the SQL of its
+    points (point, status, plan_id), rebuilt when `topic` changed (billing registers these)."""
+    _cells["topic"] = topic
+    _cells["sources"].update(sources)
+
+
 def _cells_build():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT source_version, base_level, built_at FROM geo_tilecellbuild WHERE name = %s",
-            [CELLS_BUILD],
+            [_cells["topic"]],
         )
         return cursor.fetchone()
 
 
 def refresh_tile_cells(wait=False):
-    """Rebuild the client and contract cells from the contracts, in one transaction.
+    """Rebuild the registered layers' cells (clients and contracts) in one transaction.
 
     Readers keep the previous cells until it commits. Returns False when another
     process is already rebuilding them, unless `wait`: then it waits for that build
     and rebuilds after it (used when there are no cells at all yet, so no tile is
     drawn from an empty table).
     """
-    version = str(topic_versions([CELLS_BUILD])[CELLS_BUILD])
+    topic = _cells["topic"]
+    if topic is None:
+        return True  # nothing is drawn from cells
+    version = str(topic_versions([topic])[topic])
     level = cells_base_level()
     params = {"half": HALF_WORLD_M, "size": cell_size_m(level)}
     with transaction.atomic(), connection.cursor() as cursor:
@@ -355,16 +322,14 @@ def refresh_tile_cells(wait=False):
         if not wait and not cursor.fetchone()[0]:
             return False
         cursor.execute("DELETE FROM geo_tilecell")
-        cursor.execute(_CELL_SQL.format(points="SELECT point, status, plan_id FROM geo_clientpoint"),
-                       {**params, "layer": "clients"})
-        cursor.execute(_CELL_SQL.format(points="SELECT point, status, plan_id FROM billing_contract"),
-                       {**params, "layer": "contracts"})
+        for layer, points in _cells["sources"].items():
+            cursor.execute(_CELL_SQL.format(points=points), {**params, "layer": layer})
         cursor.execute(
             """INSERT INTO geo_tilecellbuild (name, source_version, base_level, built_at)
                VALUES (%s, %s, %s, now())
                ON CONFLICT (name) DO UPDATE SET source_version = EXCLUDED.source_version,
                    base_level = EXCLUDED.base_level, built_at = EXCLUDED.built_at""",
-            [CELLS_BUILD, version, level],
+            [topic, version, level],
         )
     return True
 
@@ -373,8 +338,11 @@ def refresh_tile_cells_if_stale(max_stale_s=None):
     """Rebuild the cells when contracts changed more than `max_stale_s` seconds after the
     last build (or the grid settings changed); returns the build (version, level, built_at)."""
     max_stale_s = settings.MALHA_TILE_CELLS_MAX_STALE if max_stale_s is None else max_stale_s
+    topic = _cells["topic"]
+    if topic is None:
+        return None
     build = _cells_build()
-    current = str(topic_versions([CELLS_BUILD])[CELLS_BUILD])
+    current = str(topic_versions([topic])[topic])
     stale = (
         build is None
         or build[1] != cells_base_level()
@@ -403,6 +371,8 @@ class Layer:
     statuses: type | None = None  # the choices counted per aggregate feature
     detail_zoom_setting: str | None = None  # below it, aggregates
     shared: bool = False  # the same bytes for every user: rendered tiles are kept in the cache
+    per_user: bool = False  # holds only the rows the user may see: the ETag names the user
+    position: int = 0  # place in the layer index, which the map draws in order
 
     @property
     def detail_zoom(self):
@@ -423,12 +393,12 @@ class Layer:
         return user.is_authenticated and (self.permission is None or user.has_perm(self.permission))
 
 
-def _queryset_sql(queryset):
+def queryset_sql(queryset):
     sql, params = queryset.query.sql_with_params()
     return sql, list(params)
 
 
-def _named(sql, params):
+def named_sql(sql, params):
     """Positional %s params -> named ones, so ORM SQL can sit inside our named templates."""
     names = {}
     parts = sql.split("%s")
@@ -439,24 +409,12 @@ def _named(sql, params):
     return "".join(out), names
 
 
-def _bbox_polygon(bbox):
+def bbox_polygon(bbox):
     from django.contrib.gis.geos import Polygon
 
     polygon = Polygon.from_bbox(bbox)
     polygon.srid = 4326
     return polygon
-
-
-def _person_name(prefix):
-    """SQL-side str(Technician): full name, else username."""
-    return Coalesce(
-        NullIf(Trim(Concat(F(f"{prefix}first_name"), Value(" "), F(f"{prefix}last_name"))), Value("")),
-        F(f"{prefix}username"),
-    )
-
-
-def _iso(column):
-    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
 
 
 def streets_source(tile, filters, user):
@@ -474,7 +432,9 @@ def streets_source(tile, filters, user):
     return sql, {**bbox_params(tile.bbox), "tolerance": cell_size_m(tile.z) / EXTENT, "classes": classes}
 
 
-def _contract_filters(filters, alias):
+def status_plan_conditions(filters, alias):
+    """SQL conditions (each starting with AND) for the `status` and `plan` filters on rows
+    of `alias` with status and plan_id columns: the cells' and their layers' sources."""
     where, params = [], {}
     if "status" in filters:
         where.append(f"{alias}.status = ANY(%(status)s)")
@@ -485,118 +445,36 @@ def _contract_filters(filters, alias):
     return "".join(f" AND {condition}" for condition in where), params
 
 
-def clients_source(tile, filters, user):
-    """Each client at their main contract: one GiST range scan of `geo_clientpoint`, the
-    per-client map points that triggers keep (migration geo 0004)."""
-    where, params = _contract_filters(filters, "c")
-    sql = f"""
-        SELECT ST_Transform(c.point, 3857) AS geom3857, c.person_id AS id, c.name, c.status::text AS status,
-               c.contracts
-        FROM geo_clientpoint c
-        WHERE c.point && {envelope_sql()}{where}
-    """
-    return sql, {**bbox_params(tile.bbox), **params}
-
-
-def contracts_source(tile, filters, user):
-    where, params = _contract_filters(filters, "c")
-    sql = f"""
-        SELECT ST_Transform(c.point, 3857) AS geom3857, c.id, c.number, c.status::text AS status,
-               c.plan_id, pl.name AS plan, p.name AS client
-        FROM billing_contract c
-        JOIN billing_plan pl ON pl.id = c.plan_id
-        JOIN crm_person p ON p.id = c.person_id
-        WHERE c.point && {envelope_sql()}{where}
-    """
-    return sql, {**bbox_params(tile.bbox), **params}
-
-
-def visible_orders(user, filters):
-    """The service orders `user` may see (fieldops' rule), narrowed by the tile filters."""
-    orders = service_orders_visible_to(user)
-    if "status" in filters:
-        orders = orders.filter(status__in=filters["status"])
-    if "type" in filters:
-        orders = orders.filter(order_type__in=filters["type"])
-    if "priority" in filters:
-        orders = orders.filter(priority__in=filters["priority"])
-    if "date" in filters:
-        zone = timezone.get_current_timezone()
-        day_start = datetime.datetime.combine(filters["date"], datetime.time.min, tzinfo=zone)
-        orders = orders.filter(window_start__lt=day_start + datetime.timedelta(days=1),
-                               window_end__gt=day_start)
-    return orders
-
-
-def orders_source(tile, filters, user):
-    orders = (
-        visible_orders(user, filters)
-        .filter(point__bboverlaps=_bbox_polygon(tile.bbox))
-        .annotate(assignee_name=_person_name("assignee__user__"))
-        .values("id", "number", "order_type", "status", "priority", "window_start", "window_end",
-                "assignee_name", "point")
-        .order_by()
-    )
-    inner, params = _named(*_queryset_sql(orders))
-    sql = f"""
-        SELECT ST_Transform(q.point, 3857) AS geom3857, q.id, q.number, q.order_type AS type,
-               q.status, q.priority::int AS priority, {_iso("q.window_start")} AS window_start,
-               {_iso("q.window_end")} AS window_end, q.assignee_name AS assignee
-        FROM ({inner}) q
-    """
-    return sql, params
-
-
-def _orm_source(queryset, geometry, columns):
-    inner, params = _named(*_queryset_sql(queryset.order_by()))
+def orm_source(queryset, geometry, columns):
+    """A queryset's rows as a layer source: its `geometry` in EPSG:3857 and the SQL `columns`."""
+    inner, params = named_sql(*queryset_sql(queryset.order_by()))
     return f"SELECT ST_Transform(q.{geometry}, 3857) AS geom3857, {columns} FROM ({inner}) q", params
 
 
 def boxes_source(tile, filters, user):
-    boxes = selectors.cto_boxes_with_occupancy().filter(point__bboverlaps=_bbox_polygon(tile.bbox))
+    boxes = selectors.cto_boxes_with_occupancy().filter(point__bboverlaps=bbox_polygon(tile.bbox))
     if "free" in filters:
         boxes = boxes.filter(ports_free__gt=0) if filters["free"] else boxes.filter(ports_free__lte=0)
     boxes = boxes.values("id", "code", "kind", "ports_total", "ports_used", "ports_free", "point")
-    return _orm_source(boxes, "point", "q.id, q.code, q.kind, q.ports_total::int, "
+    return orm_source(boxes, "point", "q.id, q.code, q.kind, q.ports_total::int, "
                                        "q.ports_used::int, q.ports_free::int")
 
 
 def cables_source(tile, filters, user):
-    cables = selectors.cable_list().filter(path__bboverlaps=_bbox_polygon(tile.bbox))
-    return _orm_source(cables.values("id", "code", "kind", "fiber_count", "path"), "path",
+    cables = selectors.cable_list().filter(path__bboverlaps=bbox_polygon(tile.bbox))
+    return orm_source(cables.values("id", "code", "kind", "fiber_count", "path"), "path",
                        "q.id, q.code, q.kind, q.fiber_count::int")
 
 
 def coverage_source(tile, filters, user):
-    areas = selectors.coverage_area_list().filter(area__bboverlaps=_bbox_polygon(tile.bbox))
-    return _orm_source(areas.values("id", "name", "active", "area"), "area", "q.id, q.name, q.active")
-
-
-def technician_positions(user):
-    """Where each active technician `user` may see is: their start point for now.
-
-    The one place to switch to live GPS positions; yields `id`, `name`, `point`.
-    """
-    return (
-        technicians_visible_to(user).filter(active=True)
-        .annotate(name=_person_name("user__"), position=F("start_point"))
-        .values("id", "name", "position")
-    )
-
-
-def technicians_source(tile, filters, user):
-    technicians = technician_positions(user).filter(start_point__bboverlaps=_bbox_polygon(tile.bbox))
-    return _orm_source(technicians, "position", "q.id, q.name")
-
-
-def _statuses(filters, statuses):
-    return [str(status) for status in filters.get("status", statuses.values)]
+    areas = selectors.coverage_area_list().filter(area__bboverlaps=bbox_polygon(tile.bbox))
+    return orm_source(areas.values("id", "name", "active", "area"), "area", "q.id, q.name, q.active")
 
 
 def _cells_under(layer, tile, filters):
     """SQL conditions and params picking the layer's cells under the tile (z <= base level)."""
     shift = cells_base_level() - tile.z
-    where, params = _contract_filters(filters, "c")
+    where, params = status_plan_conditions(filters, "c")
     sql = f"""c.layer = %(layer)s AND c.ix BETWEEN %(ix0)s AND %(ix1)s
               AND c.iy BETWEEN %(iy0)s AND %(iy1)s{where}"""
     return sql, {
@@ -693,35 +571,29 @@ def _cluster_tile_sql(layer, tile, filters, user):
                  "cy0": tile.y << shift, "cy1": ((tile.y + 1) << shift) - 1}
 
 
-CONTRACT_FILTERS = {"status": ChoiceFilter(ContractStatus), "plan": PlanFilter()}
+LAYERS = {}
 
-LAYERS = {layer.name: layer for layer in (
+
+def register_layer(layer):
+    """Add a layer to the map (apps above gis call this from AppConfig.ready)."""
+    layers = sorted({**LAYERS, layer.name: layer}.values(), key=lambda each: each.position)
+    LAYERS.clear()
+    LAYERS.update((each.name, each) for each in layers)
+
+
+# gis' own layers and topics, registered by GisConfig.ready like every app's.
+GIS_LAYERS = (
     DataLayer("streets", gettext_lazy("Streets"), "line", None, (), ("name", "highway"),
-              shared=True, source=streets_source),
-    DataLayer("clients", gettext_lazy("Clients"), "point", "crm.view_person", ("contracts", "people"),
-              ("id", "name", "status", "contracts"), CONTRACT_FILTERS, ContractStatus,
-              "MALHA_TILE_DETAIL_ZOOM", source=clients_source, cluster_source=cells_cluster_source),
-    DataLayer("contracts", gettext_lazy("Contracts"), "point", "billing.view_contract",
-              ("contracts", "people", "plans"), ("id", "number", "status", "plan_id", "plan", "client"),
-              CONTRACT_FILTERS, ContractStatus, "MALHA_TILE_DETAIL_ZOOM",
-              source=contracts_source, cluster_source=cells_cluster_source),
-    DataLayer("orders", gettext_lazy("Service orders"), "point", "fieldops.view_serviceorder",
-              ("orders", "technicians"),
-              ("id", "number", "type", "status", "priority", "window_start", "window_end", "assignee"),
-              {"status": ChoiceFilter(OrderStatus), "type": ChoiceFilter(OrderType),
-               "priority": ChoiceFilter(Priority), "date": DateFilter()},
-              OrderStatus, "MALHA_TILE_ORDERS_DETAIL_ZOOM",
-              source=orders_source, cluster_source=live_cluster_source),
+              shared=True, position=0, source=streets_source),
     DataLayer("boxes", gettext_lazy("CTO boxes"), "point", "geo.view_ctobox", ("boxes", "contracts"),
               ("id", "code", "kind", "ports_total", "ports_used", "ports_free"),
-              {"free": BooleanFilter()}, source=boxes_source),
+              {"free": BooleanFilter()}, position=40, source=boxes_source),
     DataLayer("cables", gettext_lazy("Cables"), "line", "geo.view_cable", ("cables",),
-              ("id", "code", "kind", "fiber_count"), source=cables_source),
+              ("id", "code", "kind", "fiber_count"), position=50, source=cables_source),
     DataLayer("coverage", gettext_lazy("Coverage areas"), "polygon", "geo.view_coveragearea",
-              ("coverage",), ("id", "name", "active"), source=coverage_source),
-    DataLayer("technicians", gettext_lazy("Technicians"), "point", "fieldops.view_technician",
-              ("technicians",), ("id", "name"), source=technicians_source),
-)}
+              ("coverage",), ("id", "name", "active"), position=60, source=coverage_source),
+)
+GIS_TOPICS = {"boxes": "geo.CtoBox", "cables": "geo.Cable", "coverage": "geo.CoverageArea"}
 
 
 def layer_named(name, user):
@@ -753,8 +625,7 @@ def tile_etag(layer, tile, filters, user):
         version = (refresh_tile_cells_if_stale(), topic_versions(layer.topics))
     else:
         version = topic_versions(layer.topics)
-    # A technician's orders and technicians tiles hold only their own rows.
-    scope = user.pk if layer.name in ("orders", "technicians") else ""
+    scope = user.pk if layer.per_user else ""
     text = repr((layer.name, tile, sorted(filters.items()), version, scope, cells_base_level(),
                  settings.MALHA_TILE_CLUSTER_GRID, settings.MALHA_TILE_MAX_POINTS))
     return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'

@@ -11,7 +11,7 @@ from datetime import datetime
 from django.conf import settings
 
 from .choices import Objective
-from .network import travel_matrix
+from gis.network import travel_matrix
 from .vrp import Break, Job, Problem, Vehicle
 
 # What one second of travel is worth in metres when the objective is distance (~30 km/h).

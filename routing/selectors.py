@@ -65,6 +65,12 @@ def my_route(user, date):
     )
 
 
+def planned_arrivals(user, date):
+    """{order id: arrival} on the technician's accepted route for `date` (the phone's ETAs)."""
+    route = my_route(user, date)
+    return {} if route is None else {stop.order_id: stop.arrival for stop in route.stops.all()}
+
+
 def orders_on(date, statuses):
     """Orders whose time window touches `date` (local time), in the given statuses."""
     start = _moment(date, datetime.time(0))

@@ -22,7 +22,7 @@ from fieldops.services import ActionContext, schedule_order, update_service_orde
 from . import live, selectors
 from .choices import Objective, PlanStatus
 from .models import Route, RoutePlan, RouteStop, UnassignedOrder
-from .network import street_paths
+from gis.network import street_paths
 from .planning import build_problem
 from .solver import SearchSettings, solve
 

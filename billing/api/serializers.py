@@ -372,3 +372,27 @@ class FinancialPanelSerializer(serializers.Serializer):
     messages = MessageLogSerializer(many=True)
     bureau_records = BureauRecordSerializer(many=True)
     clearance_declarations = DeclarationSerializer(many=True)
+
+
+# A contract inside a drawn polygon (gis.selection's source is billing.selection).
+
+
+class SelectedContractSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(help_text=_("The contract status code."))
+    status_label = serializers.CharField(source="get_status_display")
+    plan_name = serializers.CharField(source="plan.name")
+    client_id = serializers.IntegerField(source="person_id")
+    client_name = serializers.CharField(source="person.__str__")
+    address = serializers.CharField(source="installation_address.__str__")
+    point = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id", "number", "status", "status_label", "plan", "plan_name",
+            "client_id", "client_name", "address", "point",
+        ]
+
+    def get_point(self, contract) -> list[float]:
+        return [round(contract.point.x, 6), round(contract.point.y, 6)]
+

@@ -3,7 +3,7 @@
 import django.contrib.gis.db.models.fields
 import django.core.validators
 import django.db.models.deletion
-import gis.validators
+import core.geometry
 from decimal import Decimal
 from django.db import migrations, models
 
@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.CharField(max_length=20, unique=True, verbose_name='contract number')),
-                ('point', django.contrib.gis.db.models.fields.PointField(srid=4326, validators=[gis.validators.validate_lonlat_range], verbose_name='installation point')),
+                ('point', django.contrib.gis.db.models.fields.PointField(srid=4326, validators=[core.geometry.validate_lonlat_range], verbose_name='installation point')),
                 ('status', models.CharField(choices=[('awaiting_installation', 'Awaiting installation'), ('active', 'Active'), ('suspended', 'Suspended'), ('cancelled', 'Cancelled')], db_index=True, default='awaiting_installation', max_length=25, verbose_name='status')),
                 ('due_day', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(28)], verbose_name='due day')),
                 ('cto_port', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='box port')),

@@ -3,7 +3,7 @@
 import crm.validators
 import django.contrib.gis.db.models.fields
 import django.db.models.deletion
-import gis.validators
+import core.geometry
 from django.db import migrations, models
 
 
@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                 ('neighbourhood', models.CharField(max_length=100, verbose_name='neighbourhood')),
                 ('city', models.CharField(max_length=100, verbose_name='city')),
                 ('state', models.CharField(choices=[('AC', 'Acre'), ('AL', 'Alagoas'), ('AP', 'Amapá'), ('AM', 'Amazonas'), ('BA', 'Bahia'), ('CE', 'Ceará'), ('DF', 'Distrito Federal'), ('ES', 'Espírito Santo'), ('GO', 'Goiás'), ('MA', 'Maranhão'), ('MT', 'Mato Grosso'), ('MS', 'Mato Grosso do Sul'), ('MG', 'Minas Gerais'), ('PA', 'Pará'), ('PB', 'Paraíba'), ('PR', 'Paraná'), ('PE', 'Pernambuco'), ('PI', 'Piauí'), ('RJ', 'Rio de Janeiro'), ('RN', 'Rio Grande do Norte'), ('RS', 'Rio Grande do Sul'), ('RO', 'Rondônia'), ('RR', 'Roraima'), ('SC', 'Santa Catarina'), ('SP', 'São Paulo'), ('SE', 'Sergipe'), ('TO', 'Tocantins')], max_length=2, verbose_name='state (UF)')),
-                ('point', django.contrib.gis.db.models.fields.PointField(blank=True, null=True, srid=4326, validators=[gis.validators.validate_lonlat_range], verbose_name='location')),
+                ('point', django.contrib.gis.db.models.fields.PointField(blank=True, null=True, srid=4326, validators=[core.geometry.validate_lonlat_range], verbose_name='location')),
                 ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addresses', to='crm.person', verbose_name='person')),
             ],
             options={

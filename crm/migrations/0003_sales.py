@@ -4,7 +4,7 @@ import crm.models
 import django.contrib.gis.db.models.fields
 import django.contrib.postgres.fields
 import django.db.models.deletion
-import gis.validators
+import core.geometry
 from django.conf import settings
 from django.db import migrations, models
 
@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
                 ('stage', models.CharField(choices=[('new', 'New'), ('contacted', 'Contacted'), ('proposal_sent', 'Proposal sent'), ('won', 'Won'), ('lost', 'Lost')], default='new', max_length=15, verbose_name='stage')),
                 ('lost_reason', models.CharField(blank=True, choices=[('price', 'Price'), ('no_coverage', 'No coverage'), ('competitor', 'Chose a competitor'), ('no_response', 'No response'), ('not_interested', 'Not interested'), ('other', 'Other')], max_length=15, verbose_name='lost reason')),
                 ('lost_detail', models.CharField(blank=True, max_length=300, verbose_name='lost reason detail')),
-                ('point', django.contrib.gis.db.models.fields.PointField(blank=True, null=True, srid=4326, validators=[gis.validators.validate_lonlat_range], verbose_name='location')),
+                ('point', django.contrib.gis.db.models.fields.PointField(blank=True, null=True, srid=4326, validators=[core.geometry.validate_lonlat_range], verbose_name='location')),
                 ('address_text', models.CharField(blank=True, max_length=300, verbose_name='address')),
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
                 ('next_action_at', models.DateTimeField(blank=True, null=True, verbose_name='next action at')),

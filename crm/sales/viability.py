@@ -2,7 +2,7 @@
 
 An address is geocoded (gis.geocoding) or a point is given. The answer is viable when the
 point lies in an active coverage area and a CTO box with a free port is at most the
-maximum drop length away WALKING along the streets (routing.walking: one-way streets do
+maximum drop length away WALKING along the streets (gis.walking: one-way streets do
 not matter to a drop; the legs from the point and the box to the street count). A walk
 is never shorter than the straight line, so only the boxes within the drop length in a
 straight line are looked at, their free ports counted in SQL (gis.selectors.cto_boxes_near),
@@ -25,7 +25,7 @@ from crm.choices import ViabilityReason
 from crm.models import ViabilityCheck
 from gis import geocoding
 from gis.selectors import coverage_area_list, cto_boxes_near
-from routing.walking import WalkSearch
+from gis.walking import WalkSearch
 
 MAX_BOXES = 5  # candidate boxes answered, nearest walk first
 VIABILITY_ROLES = (Role.ADMIN, Role.DISPATCHER, Role.SALES)

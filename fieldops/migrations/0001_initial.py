@@ -2,7 +2,7 @@
 
 import django.contrib.gis.db.models.fields
 import django.db.models.deletion
-import gis.validators
+import core.geometry
 from django.conf import settings
 from django.db import migrations, models
 
@@ -38,8 +38,8 @@ class Migration(migrations.Migration):
                 ('phone', models.CharField(blank=True, max_length=14, verbose_name='phone')),
                 ('shift_start', models.TimeField(verbose_name='shift start')),
                 ('shift_end', models.TimeField(verbose_name='shift end')),
-                ('start_point', django.contrib.gis.db.models.fields.PointField(srid=4326, validators=[gis.validators.validate_lonlat_range], verbose_name='start location')),
-                ('end_point', django.contrib.gis.db.models.fields.PointField(srid=4326, validators=[gis.validators.validate_lonlat_range], verbose_name='end location')),
+                ('start_point', django.contrib.gis.db.models.fields.PointField(srid=4326, validators=[core.geometry.validate_lonlat_range], verbose_name='start location')),
+                ('end_point', django.contrib.gis.db.models.fields.PointField(srid=4326, validators=[core.geometry.validate_lonlat_range], verbose_name='end location')),
                 ('active', models.BooleanField(default=True, verbose_name='active')),
                 ('skills', models.ManyToManyField(blank=True, related_name='technicians', to='fieldops.skill', verbose_name='skills')),
                 ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='technician', to=settings.AUTH_USER_MODEL, verbose_name='user')),
@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
                 ('order_type', models.CharField(choices=[('installation', 'Installation'), ('repair', 'Repair'), ('removal', 'Removal'), ('maintenance', 'Maintenance'), ('visit', 'Technical visit')], max_length=15, verbose_name='type')),
                 ('status', models.CharField(choices=[('open', 'Open'), ('scheduled', 'Scheduled'), ('dispatched', 'Dispatched'), ('en_route', 'En route'), ('on_site', 'On site'), ('paused', 'Paused'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], db_index=True, default='open', max_length=12, verbose_name='status')),
                 ('priority', models.PositiveSmallIntegerField(choices=[(1, 'Low'), (2, 'Normal'), (3, 'High'), (4, 'Urgent')], default=2, verbose_name='priority')),
-                ('point', django.contrib.gis.db.models.fields.PointField(srid=4326, validators=[gis.validators.validate_lonlat_range], verbose_name='location')),
+                ('point', django.contrib.gis.db.models.fields.PointField(srid=4326, validators=[core.geometry.validate_lonlat_range], verbose_name='location')),
                 ('address_text', models.CharField(blank=True, max_length=300, verbose_name='address')),
                 ('description', models.TextField(blank=True, verbose_name='description')),
                 ('window_start', models.DateTimeField(verbose_name='time window start')),

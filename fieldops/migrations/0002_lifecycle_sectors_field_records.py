@@ -6,7 +6,7 @@ import django.contrib.gis.db.models.fields
 import django.core.validators
 import django.db.models.deletion
 import fieldops.models
-import gis.validators
+import core.geometry
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='technician',
             name='last_position',
-            field=django.contrib.gis.db.models.fields.PointField(blank=True, null=True, srid=4326, validators=[gis.validators.validate_lonlat_range], verbose_name='last position'),
+            field=django.contrib.gis.db.models.fields.PointField(blank=True, null=True, srid=4326, validators=[core.geometry.validate_lonlat_range], verbose_name='last position'),
         ),
         migrations.AddField(
             model_name='technician',
@@ -98,7 +98,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('status', 'Status change'), ('note', 'Note'), ('checklist', 'Checklist'), ('material', 'Material used'), ('photo', 'Photo'), ('signature', 'Client signature')], max_length=10, verbose_name='kind')),
                 ('at', models.DateTimeField(auto_now_add=True, verbose_name='at')),
                 ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('point', django.contrib.gis.db.models.fields.PointField(blank=True, null=True, srid=4326, validators=[gis.validators.validate_lonlat_range], verbose_name='GPS position')),
+                ('point', django.contrib.gis.db.models.fields.PointField(blank=True, null=True, srid=4326, validators=[core.geometry.validate_lonlat_range], verbose_name='GPS position')),
                 ('from_status', models.CharField(blank=True, choices=[('open', 'Open'), ('scheduled', 'Scheduled'), ('dispatched', 'Dispatched'), ('en_route', 'En route'), ('on_site', 'On site'), ('paused', 'Paused'), ('completed', 'Completed'), ('cancelled', 'Cancelled'), ('reopened', 'Reopened')], max_length=12, verbose_name='from status')),
                 ('to_status', models.CharField(blank=True, choices=[('open', 'Open'), ('scheduled', 'Scheduled'), ('dispatched', 'Dispatched'), ('en_route', 'En route'), ('on_site', 'On site'), ('paused', 'Paused'), ('completed', 'Completed'), ('cancelled', 'Cancelled'), ('reopened', 'Reopened')], max_length=12, verbose_name='to status')),
                 ('note', models.TextField(blank=True, verbose_name='note')),
@@ -148,7 +148,7 @@ class Migration(migrations.Migration):
             name='PositionReport',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('point', django.contrib.gis.db.models.fields.PointField(srid=4326, validators=[gis.validators.validate_lonlat_range], verbose_name='position')),
+                ('point', django.contrib.gis.db.models.fields.PointField(srid=4326, validators=[core.geometry.validate_lonlat_range], verbose_name='position')),
                 ('accuracy_m', models.PositiveIntegerField(blank=True, null=True, verbose_name='accuracy (m)')),
                 ('recorded_at', models.DateTimeField(verbose_name='recorded at')),
                 ('received_at', models.DateTimeField(auto_now_add=True, verbose_name='received at')),

@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from billing.models import Contract
 from core.serializers import GeoFeatureSerializer, MalhaModelSerializer
+from gis import selection
 from gis.models import AddressPoint, Cable, CoverageArea, CtoBox, Olt, Pop, RoadEdge
 from gis.selection import clean_contract_filters, clean_selection_area
 
@@ -170,26 +170,6 @@ class SelectionRequestSerializer(serializers.Serializer):
         return attrs
 
 
-class SelectedContractSerializer(serializers.ModelSerializer):
-    status = serializers.CharField(help_text=_("The contract status code."))
-    status_label = serializers.CharField(source="get_status_display")
-    plan_name = serializers.CharField(source="plan.name")
-    client_id = serializers.IntegerField(source="person_id")
-    client_name = serializers.CharField(source="person.__str__")
-    address = serializers.CharField(source="installation_address.__str__")
-    point = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Contract
-        fields = [
-            "id", "number", "status", "status_label", "plan", "plan_name",
-            "client_id", "client_name", "address", "point",
-        ]
-
-    def get_point(self, contract) -> list[float]:
-        return [round(contract.point.x, 6), round(contract.point.y, 6)]
-
-
 class CountByStatusSerializer(serializers.Serializer):
     status = serializers.CharField()
     label = serializers.CharField()
@@ -219,7 +199,10 @@ class SelectionResponseSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
-    results = SelectedContractSerializer(many=True)
+
+    def get_fields(self):
+        """`results` are the registered selection source's rows (billing's contracts)."""
+        return {**super().get_fields(), "results": selection.source().serializer(many=True)}
 
 
 class GeocodeQuerySerializer(serializers.Serializer):

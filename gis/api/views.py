@@ -11,9 +11,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 from rest_framework.viewsets import ModelViewSet, ReadOnlyModelViewSet
 
-from billing.choices import ContractStatus
 from core.mixins import GeoJsonMixin, ServiceWriteMixin
-from core.spreadsheets import spreadsheet_safe
 from gis import geocoding, search, selection, selectors, services
 from gis.filtersets import (
     AddressPointFilterSet,
@@ -122,13 +120,11 @@ class AddressPointViewSet(GeoJsonMixin, ReadOnlyModelViewSet):
 
 
 class CanSelectContracts(BasePermission):
-    """Selections list clients and their contracts: both view permissions are needed
-    (dispatchers, admins, sales and billing clerks; never technicians)."""
+    """Selections list clients and their contracts: the selection source's view permissions
+    are needed (dispatchers, admins, sales and billing clerks; never technicians)."""
 
     def has_permission(self, request, view):
-        return request.user.is_authenticated and request.user.has_perms(
-            ["billing.view_contract", "crm.view_person"]
-        )
+        return request.user.is_authenticated and request.user.has_perms(selection.source().permissions)
 
 
 PAGE_PARAMETERS = [
@@ -194,7 +190,7 @@ class SelectionView(APIView):
                 else remove_query_param(url, "page") if page == 2
                 else replace_query_param(url, "page", page - 1)
             ),
-            "results": serializers.SelectedContractSerializer(found.page, many=True).data,
+            "results": selection.source().serializer(found.page, many=True).data,
         })
 
 
@@ -222,24 +218,13 @@ class SelectionExportView(APIView):
             request_data.validated_data["status"],
             request_data.validated_data["plan"],
         )
-        # Translated now: the stream is written after this request's language is gone.
-        header = [
-            _("Contract"), _("Status"), _("Plan"), _("Client"), _("CPF/CNPJ"), _("Mobile phone"),
-            _("Address"), _("CEP"), _("Longitude"), _("Latitude"),
-        ]
-        status_labels = {value: str(label) for value, label in ContractStatus.choices}
+        header, row = selection.source().exporter()
         writer = csv.writer(_Echo(), delimiter=";")
 
         def rows():
             yield "\ufeff" + writer.writerow(header)
             for contract in contracts.iterator(chunk_size=2000):
-                address = contract.installation_address
-                yield writer.writerow([
-                    contract.number, status_labels[contract.status], spreadsheet_safe(contract.plan.name),
-                    spreadsheet_safe(contract.person), contract.person.document,
-                    contract.person.mobile_phone, spreadsheet_safe(address), address.cep_display,
-                    f"{contract.point.x:.6f}", f"{contract.point.y:.6f}",
-                ])
+                yield writer.writerow(row(contract))
 
         filename = timezone.localtime().strftime("selecao-%Y%m%d-%H%M.csv")
         return StreamingHttpResponse(

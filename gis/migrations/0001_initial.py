@@ -2,7 +2,7 @@
 
 import django.contrib.gis.db.models.fields
 import django.db.models.deletion
-import gis.validators
+import core.geometry
 from django.db import migrations, models
 
 
@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=120, unique=True, verbose_name='name')),
-                ('area', django.contrib.gis.db.models.fields.MultiPolygonField(srid=4326, validators=[gis.validators.validate_lonlat_range], verbose_name='area')),
+                ('area', django.contrib.gis.db.models.fields.MultiPolygonField(srid=4326, validators=[core.geometry.validate_lonlat_range], verbose_name='area')),
                 ('active', models.BooleanField(default=True, verbose_name='active')),
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
             ],
@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(max_length=30, unique=True, verbose_name='code')),
                 ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('point', django.contrib.gis.db.models.fields.PointField(srid=4326, validators=[gis.validators.validate_lonlat_range], verbose_name='location')),
+                ('point', django.contrib.gis.db.models.fields.PointField(srid=4326, validators=[core.geometry.validate_lonlat_range], verbose_name='location')),
             ],
             options={
                 'verbose_name': 'POP',
@@ -118,7 +118,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('cto', 'CTO (termination box)'), ('splitter', 'Splitter box (CEO)')], default='cto', max_length=10, verbose_name='kind')),
                 ('pon_port', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='OLT PON port')),
                 ('ports_total', models.PositiveSmallIntegerField(default=16, verbose_name='ports')),
-                ('point', django.contrib.gis.db.models.fields.PointField(srid=4326, validators=[gis.validators.validate_lonlat_range], verbose_name='location')),
+                ('point', django.contrib.gis.db.models.fields.PointField(srid=4326, validators=[core.geometry.validate_lonlat_range], verbose_name='location')),
                 ('street', models.CharField(blank=True, max_length=200, verbose_name='street')),
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
                 ('olt', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='boxes', to='geo.olt', verbose_name='OLT')),
@@ -137,7 +137,7 @@ class Migration(migrations.Migration):
                 ('code', models.CharField(max_length=30, unique=True, verbose_name='code')),
                 ('kind', models.CharField(choices=[('backbone', 'Backbone'), ('feeder', 'Feeder'), ('distribution', 'Distribution'), ('drop', 'Drop')], max_length=15, verbose_name='kind')),
                 ('fiber_count', models.PositiveSmallIntegerField(default=12, verbose_name='fibres')),
-                ('path', django.contrib.gis.db.models.fields.LineStringField(srid=4326, validators=[gis.validators.validate_lonlat_range], verbose_name='path')),
+                ('path', django.contrib.gis.db.models.fields.LineStringField(srid=4326, validators=[core.geometry.validate_lonlat_range], verbose_name='path')),
                 ('length_m', models.FloatField(default=0, verbose_name='length (m)')),
                 ('olt', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cables', to='geo.olt', verbose_name='OLT')),
             ],

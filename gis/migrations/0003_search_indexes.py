@@ -7,8 +7,8 @@ gis.geocoding.Normalized. Trigram (pg_trgm) GIN indexes serve `%`, `<%` and
 similarity(); the b-tree ones serve equality on normalised street names and CEPs.
 `geo_streetname` lists each street name once with its normalised key, so fuzzy
 matching scans ~3,000 names instead of ~30,000 edges; gis.osm_import refreshes it
-after every import. The crm indexes live here because gis owns the searches
-that need them.
+after every import. The crm tables' indexes for these searches are crm migration
+0006's (made here before, on older installs).
 """
 from django.contrib.postgres.operations import TrigramExtension, UnaccentExtension
 from django.db import migrations
@@ -31,21 +31,15 @@ INDEXES = """
 CREATE INDEX geo_roadedge_named_geom ON geo_roadedge USING gist (geom) WHERE name <> '';
 CREATE INDEX geo_addresspoint_street_norm ON geo_addresspoint (malha_normalize(street));
 CREATE INDEX geo_addresspoint_postcode ON geo_addresspoint (postcode);
-CREATE INDEX crm_address_street_norm ON crm_address (malha_normalize(street));
-CREATE INDEX crm_address_cep ON crm_address (cep);
-CREATE INDEX crm_person_name_trgm ON crm_person USING gin (malha_normalize(name) gin_trgm_ops);
-CREATE INDEX crm_person_trade_name_trgm ON crm_person
-    USING gin (malha_normalize(trade_name) gin_trgm_ops) WHERE trade_name <> '';
 """
 
 DROP_INDEXES = """
-DROP INDEX geo_roadedge_named_geom, geo_addresspoint_street_norm, geo_addresspoint_postcode,
-    crm_address_street_norm, crm_address_cep, crm_person_name_trgm, crm_person_trade_name_trgm;
+DROP INDEX geo_roadedge_named_geom, geo_addresspoint_street_norm, geo_addresspoint_postcode;
 """
 
 
 class Migration(migrations.Migration):
-    dependencies = [("geo", "0002_tile_cells"), ("crm", "0001_initial")]
+    dependencies = [("geo", "0002_tile_cells")]
 
     operations = [
         UnaccentExtension(),

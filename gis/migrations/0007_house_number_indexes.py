@@ -3,6 +3,7 @@
 gis.geocoding reads only the known numbers nearest the one asked for (two ordered index
 scans a street); reading every address of a busy street (thousands of CRM addresses on
 an avenue) made the slowest geocodes take over half a second at a million clients.
+The crm_address index is crm migration 0006's (made here before, on older installs).
 `malha_house_number(text)` is the leading number of a house number ("1220 fundos" is
 1220), like gis.geocoding._leading_number.
 """
@@ -14,11 +15,10 @@ CREATE FUNCTION malha_house_number(text) RETURNS integer
     AS $$ SELECT substring($1 from '^\s*(\d{1,6})')::integer $$;
 CREATE INDEX geo_addresspoint_street_number ON geo_addresspoint
     (malha_normalize(street), malha_house_number(housenumber));
-CREATE INDEX crm_address_street_number ON crm_address (malha_normalize(street), malha_house_number(number));
 """
 
 DROP = """
-DROP INDEX geo_addresspoint_street_number, crm_address_street_number;
+DROP INDEX geo_addresspoint_street_number;
 DROP FUNCTION malha_house_number(text);
 """
 

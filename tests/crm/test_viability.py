@@ -2,7 +2,7 @@
 import pytest
 
 from crm.models import ViabilityCheck
-from routing.network import haversine_m
+from gis.network import haversine_m
 from tests.crm.viability_network import *  # noqa: F403  (fixtures and the network's geometry)
 from tests.crm.viability_network import (
     HOUSE,

@@ -276,7 +276,7 @@ def test_route_sheet_visibility(scheduled_day, tiago, ana, make_user):
 def test_route_sheet_map_draws_the_drive_along_the_streets(client_person, make_user, dispatcher, as_user):
     from fieldops.services import create_technician
     from gis.osm_import import import_osm
-    from tests.routing.test_network import ONEWAY_OSM, along_diagonal
+    from tests.gis.test_network import ONEWAY_OSM, along_diagonal
 
     import_osm(ONEWAY_OSM)
     base = along_diagonal(0.05)

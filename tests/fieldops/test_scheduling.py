@@ -15,10 +15,11 @@ from fieldops.scheduling import Placement, apply_board, check_board, day_board
 from core.exceptions import Conflict
 from fieldops.services import cancel_order, create_service_order, reopen_order, schedule_order
 from gis.osm_import import import_osm
-from gis.tiles import tile_index, visible_orders
-from routing.network import haversine_m
+from fieldops.tiles import visible_orders
+from gis.tiles import tile_index
+from gis.network import haversine_m
 from routing.selectors import PLANNABLE_STATUSES, orders_on
-from tests.routing.test_network import ONEWAY_OSM, along_diagonal
+from tests.gis.test_network import ONEWAY_OSM, along_diagonal
 
 from .conftest import CENTER
 

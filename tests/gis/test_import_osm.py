@@ -2,6 +2,7 @@ import math
 from collections import defaultdict
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -13,6 +14,17 @@ from .conftest import TINY_OSM
 pytestmark = pytest.mark.django_db
 
 POA_BBOX = (-51.2664, -30.1133, -51.1322, -29.9876)
+
+
+@pytest.fixture(scope="module")
+def poa_import(django_db_setup, django_db_blocker):
+    """The Porto Alegre extract, imported once and committed for this module's tests that
+    read it, then removed: later modules (the street network's "no street network" cases) start empty."""
+    with django_db_blocker.unblock():
+        yield import_osm(settings.MALHA_DEMO_OSM)
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE geo_roadedge, geo_roadnode, geo_addresspoint RESTART IDENTITY CASCADE")
+            cursor.execute("REFRESH MATERIALIZED VIEW geo_streetname")
 
 
 def edge_map():

@@ -15,7 +15,7 @@ from gis.selection import (
     contracts_in_area,
     select_contracts,
 )
-from gis.validators import MAX_VERTICES
+from core.geometry import MAX_VERTICES
 
 from .selection_data import GRID_ORIGIN, GRID_STEP, make_contract, make_grid, make_plan, square
 

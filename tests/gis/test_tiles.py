@@ -198,7 +198,7 @@ def client_points():
 def expected_client_points():
     """Each person's main contract computed in Python from CLIENT_STATUS_PRECEDENCE."""
     from billing.models import Contract
-    from gis.tiles import CLIENT_STATUS_PRECEDENCE
+    from billing.tiles import CLIENT_STATUS_PRECEDENCE
 
     rank = {str(status): index for index, status in enumerate(CLIENT_STATUS_PRECEDENCE)}
     by_person = {}
@@ -243,7 +243,7 @@ class TestClientPoints:
     def test_sql_rank_follows_the_status_precedence(self, db):
         from django.db import connection
 
-        from gis.tiles import CLIENT_STATUS_PRECEDENCE
+        from billing.tiles import CLIENT_STATUS_PRECEDENCE
 
         with connection.cursor() as cursor:
             cursor.execute("SELECT geo_client_status_rank(s) FROM unnest(%s::text[]) s",

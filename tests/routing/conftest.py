@@ -14,7 +14,7 @@ from fieldops.models import Skill
 from fieldops.services import create_service_order, create_technician
 from gis.osm_import import import_osm
 
-from .test_network import ONEWAY_OSM, along_diagonal
+from tests.gis.test_network import ONEWAY_OSM, along_diagonal
 
 DEPOT = along_diagonal(0.05)
 # On the block's streets: the west side, the north side, and along the one-way diagonal.

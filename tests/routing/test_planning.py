@@ -9,7 +9,7 @@ from routing.checker import check
 from routing.planning import OrderStop, TechnicianDay, build_problem, drop_penalty
 from routing.solver import SearchSettings, solve
 
-from .test_network import ONEWAY_OSM, along_diagonal
+from tests.gis.test_network import ONEWAY_OSM, along_diagonal
 
 pytestmark = pytest.mark.django_db
 ORIGIN = datetime(2026, 3, 2, tzinfo=ZoneInfo("America/Sao_Paulo"))

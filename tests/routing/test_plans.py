@@ -13,7 +13,7 @@ from routing.choices import PlanStatus, UnassignedReason
 from routing.models import RoutePlan, RouteStop
 
 from .conftest import DEPOT, STOPS, day_at, tomorrow
-from .test_network import DIAGONAL_M, along_diagonal
+from tests.gis.test_network import DIAGONAL_M, along_diagonal
 
 pytestmark = pytest.mark.django_db
 

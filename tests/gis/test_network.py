@@ -4,13 +4,13 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
+from gis import network
 from gis.osm_import import import_osm
-from routing import network
 
 pytestmark = pytest.mark.django_db
 
 ONEWAY_OSM = Path(__file__).parent / "data" / "oneway.osm"
-TINY_OSM = Path(__file__).parent.parent / "gis" / "data" / "tiny.osm"
+TINY_OSM = Path(__file__).parent / "data" / "tiny.osm"
 # Metres per 0.001 degree at latitude -30 (spherical earth, as PostGIS' geography nearly is).
 LAT_M = 0.001 * math.pi * 6_371_008.8 / 180
 LON_M = LAT_M * math.cos(math.radians(30))

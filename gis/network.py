@@ -150,7 +150,7 @@ def network_version():
 def road_graph(version=None):
     """The in-memory graph of this process, loaded on first use and after a re-import.
 
-    `version` is network_version() when the caller already has it (routing.walking caches it)."""
+    `version` is network_version() when the caller already has it (gis.walking caches it)."""
     global _graph
     version = version or network_version()
     with _graph_lock:
@@ -163,7 +163,7 @@ def snap_points(graph, points, usable=None):
     """Snap each (lon, lat) to the nearest usable edge within MALHA_ROUTING_MAX_SNAP_M.
 
     `usable` (a mask over the graph's edges) defaults to the routable ones, those of the
-    main strongly connected component; walking (routing.walking) passes its own."""
+    main strongly connected component; walking (gis.walking) passes its own."""
     usable = graph.routable_edge if usable is None else usable
     if not points:
         return []

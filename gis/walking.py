@@ -1,9 +1,9 @@
 """Walking distances along the streets, e.g. for a fibre drop from a box to a house.
 
 A drop is laid along the street on foot, so one-way signs do not matter: the directed
-graph of routing.network becomes an undirected one weighted in metres (of two streets
+graph of gis.network becomes an undirected one weighted in metres (of two streets
 joining the same crossings, the shorter), built once per loaded road graph. Points snap
-with routing.network.snap_points onto its largest connected part (destinations, boxes that
+with gis.network.snap_points onto its largest connected part (destinations, boxes that
 stay put, once per graph: they are remembered), and the walk between two points includes
 both snap legs (point to street, street to point). A search from one point is one Dijkstra
 bounded by the longest distance asked for, so its cost depends on that distance, not on
@@ -63,7 +63,7 @@ _walking = None
 
 
 def walking_graph():
-    """This process's walking graph, rebuilt when routing.network reloads the street graph.
+    """This process's walking graph, rebuilt when gis.network reloads the street graph.
 
     The network's fingerprint is a scan of every street (milliseconds a check cannot spare),
     so it is kept in the cache for VERSION_RECHECK_SECONDS: a new import of the streets is

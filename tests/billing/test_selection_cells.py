@@ -1,4 +1,4 @@
-"""Selection counts from the per-cell aggregates (geo migration 0006) stay exact: the same
+"""Selection counts from the per-cell aggregates (billing migration 0005) stay exact: the same
 numbers as a direct ST_Intersects count, on random polygons, through every kind of write."""
 
 import datetime
@@ -14,8 +14,8 @@ from billing.models import Contract
 from billing.services import create_contract, update_contract
 from gis.selection import clean_selection_area, select_contracts
 
-from .selection_data import make_contract, make_plan
-from .test_selection import CENTER, polygon, star_rings
+from tests.gis.selection_data import make_contract, make_plan
+from tests.gis.test_selection import CENTER, polygon, star_rings
 
 STATUSES = ("active", "suspended", "cancelled", "awaiting_installation")
 # Every lifecycle date set, so any status passes the contract table's date constraints.
