@@ -6,21 +6,27 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from billing.views import public_document
 from core.views import ThrottledObtainAuthToken
+from crm.messaging.api import urls as messaging_api
 from crm.messaging.views import opt_out
+from crm.people.api import urls as people_api
+from crm.sales.api import urls as sales_api
 from crm.sales.views import proposal_file, proposal_page
 from fieldops.views import attachment_file
+
+# People, messaging and sales share /api/crm/ and the "crm-api" URL names they had as one app.
+crm_api = [*people_api.urlpatterns, *messaging_api.urlpatterns, *sales_api.urlpatterns]
 
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("auth/token/", ThrottledObtainAuthToken.as_view(), name="api-token"),
-    path("crm/", include("crm.api.urls")),
+    path("crm/", include((crm_api, "crm-api"))),
     path("billing/", include("billing.api.urls")),
     path("fieldops/", include("fieldops.api.urls")),
     path("gis/", include("gis.api.urls")),
     path("routing/", include("routing.api.urls")),
-    path("public/", include("crm.api.public_urls")),
+    path("public/", include("crm.sales.api.public_urls")),
 ]
 
 urlpatterns = [

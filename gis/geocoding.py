@@ -35,8 +35,8 @@ from django.contrib.gis.geos import Point
 from django.db import connection
 from django.db.models import CharField, Func, IntegerField, Value
 
-from crm.selectors import address_list
-from crm.validators import only_digits
+from crm.people.selectors import address_list
+from crm.people.validators import only_digits
 
 MAX_STREETS = 3  # candidate street names looked at in detail per query
 MIN_STREET_SCORE = 0.35
@@ -519,7 +519,7 @@ def reverse_geocode(lon, lat):
 def locate_address(*, street, number="", neighbourhood="", city="", cep="", min_confidence=None):
     """A Point for an address typed in a form, or None when geocoding is not sure enough.
 
-    Used by crm.services when an address arrives without a point. The threshold
+    Used by crm.people.services when an address arrives without a point. The threshold
     (settings.MALHA_GEOCODING_MIN_CONFIDENCE) keeps guesses from metric numbering
     alone off the map: a person places that pin.
     """

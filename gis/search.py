@@ -15,8 +15,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from billing.selectors import contract_list
-from crm.selectors import address_list, person_list
-from crm.validators import only_digits
+from crm.people.selectors import address_list, person_list
+from crm.people.validators import only_digits
 from fieldops.selectors import sees_only_own_work, service_orders_visible_to
 
 from .geocoding import Normalized, geocode, normalize_text

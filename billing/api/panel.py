@@ -9,8 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing import selectors
-from crm.api.messaging import MessageLogSerializer
-from crm.selectors import person_list
+from crm.messaging.api.serializers import MessageLogSerializer
+from crm.people.selectors import person_list
 
 from .collection import BureauRecordSerializer, DeclarationSerializer
 from .serializers import (

@@ -19,7 +19,7 @@ from django.contrib.gis.geos import MultiPoint, Point
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from crm.validators import only_digits
+from crm.people.validators import only_digits
 from gis.selectors import address_point_list, road_edge_list
 
 from .catalogue import CEP_PREFIX_RANGE, NEIGHBOURHOODS

@@ -6,7 +6,8 @@ from django.db.models import Count, Exists, OuterRef
 
 from gis.selection import contracts_in_area
 
-from ..models import Campaign, MessageLog, OptOut, Person
+from .models import Campaign, MessageLog, OptOut
+from crm.people.models import Person
 from .choices import Channel, DeliveryStatus, ExclusionReason
 
 

@@ -26,11 +26,12 @@ from django.utils.translation import ngettext
 
 from gis.selection import clean_contract_filters, clean_selection_area
 
-from ..models import Campaign, Delivery, OptOut, Person
+from .models import Campaign, Delivery, OptOut
+from crm.people.models import Person
 from . import selectors
 from .choices import CampaignStatus, Channel, DeliveryStatus, ExclusionReason, OptOutSource
 from .providers import OutgoingMessage, PermanentFailure, TemporaryFailure, provider_for
-from .templates import UCS2, placeholders_in, render, sms_length
+from .message_templates import UCS2, placeholders_in, render, sms_length
 
 WHATSAPP_MAX_CHARACTERS = 1024  # a Cloud API template parameter
 EMAIL_MAX_CHARACTERS = 20_000

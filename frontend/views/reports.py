@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy
 from billing.choices import ContractStatus
 from billing.selectors import plan_list
 from core.roles import Role, user_has_role
-from crm.reports import client_locations
-from crm.selectors import installation_neighbourhoods
+from billing.reports import client_locations, installation_neighbourhoods
+
 from gis.selectors import main_roads_geojson
 
 from ..maps import offline_map

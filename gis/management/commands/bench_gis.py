@@ -30,7 +30,7 @@ from billing.models import Contract, Plan
 from core.benchdb import insert_select, throwaway_database
 from core.demo.catalogue import CONTRACT_STATUS_WEIGHTS, HOME_PLAN_WEIGHTS, PLANS
 from core.demo.city import RESIDENTIAL_CLASSES, read_population
-from crm.models import Address, Person
+from crm.people.models import Address, Person
 from gis import selection, tiles
 from gis.osm_import import import_osm
 
