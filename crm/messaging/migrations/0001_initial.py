@@ -13,8 +13,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('crm', '0005_direct_deliveries'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ('crm', '0005_direct_deliveries'),
     ]
 
     operations = [
@@ -66,6 +66,7 @@ class Migration(migrations.Migration):
                         'verbose_name_plural': 'message log',
                         'db_table': 'crm_messagelog',
                         'ordering': ['-created_at', '-id'],
+                        'indexes': [models.Index(fields=['person', '-created_at'], name='crm_message_person__ba54cd_idx')],
                     },
                 ),
                 migrations.CreateModel(
@@ -92,6 +93,8 @@ class Migration(migrations.Migration):
                         'verbose_name_plural': 'deliveries',
                         'db_table': 'crm_delivery',
                         'ordering': ['id'],
+                        'indexes': [models.Index(fields=['campaign', 'status'], name='crm_deliver_campaig_ca8f6c_idx')],
+                        'constraints': [models.UniqueConstraint(fields=('campaign', 'person'), name='crm_delivery_one_per_person_and_campaign')],
                     },
                 ),
                 migrations.CreateModel(
@@ -109,23 +112,8 @@ class Migration(migrations.Migration):
                         'verbose_name_plural': 'opt-outs',
                         'db_table': 'crm_optout',
                         'ordering': ['-created_at', '-id'],
+                        'constraints': [models.UniqueConstraint(fields=('person', 'channel'), name='crm_optout_one_per_channel')],
                     },
-                ),
-                migrations.AddIndex(
-                    model_name='messagelog',
-                    index=models.Index(fields=['person', '-created_at'], name='crm_message_person__ba54cd_idx'),
-                ),
-                migrations.AddIndex(
-                    model_name='delivery',
-                    index=models.Index(fields=['campaign', 'status'], name='crm_deliver_campaig_ca8f6c_idx'),
-                ),
-                migrations.AddConstraint(
-                    model_name='delivery',
-                    constraint=models.UniqueConstraint(fields=('campaign', 'person'), name='crm_delivery_one_per_person_and_campaign'),
-                ),
-                migrations.AddConstraint(
-                    model_name='optout',
-                    constraint=models.UniqueConstraint(fields=('person', 'channel'), name='crm_optout_one_per_channel'),
                 ),
             ],
         ),

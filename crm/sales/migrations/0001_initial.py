@@ -17,11 +17,11 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ('billing', '0004_collection'),
         ('crm', '0005_direct_deliveries'),
         ('fieldops', '0002_lifecycle_sectors_field_records'),
         ('geo', '0007_house_number_indexes'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -65,6 +65,7 @@ class Migration(migrations.Migration):
                         'verbose_name_plural': 'commission rules',
                         'db_table': 'crm_commissionrule',
                         'ordering': ['role', '-valid_from', 'id'],
+                        'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('amount__isnull', True), ('kind', 'percent'), ('percent__isnull', False)), models.Q(('amount__isnull', False), ('kind', 'fixed'), ('percent__isnull', True)), _connector='OR'), name='crm_commission_rule_kind_value'), models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_until__gte', models.F('valid_from')), _connector='OR'), name='crm_commission_rule_validity_order')],
                     },
                 ),
                 migrations.CreateModel(
@@ -94,6 +95,8 @@ class Migration(migrations.Migration):
                         'verbose_name_plural': 'leads',
                         'db_table': 'crm_lead',
                         'ordering': ['-updated_at', '-id'],
+                        'indexes': [models.Index(fields=['stage', 'owner'], name='crm_lead_stage_df7313_idx')],
+                        'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('stage', 'lost'), _negated=True), models.Q(('lost_reason', ''), _negated=True), _connector='OR'), name='crm_lead_lost_has_reason')],
                     },
                 ),
                 migrations.CreateModel(
@@ -126,6 +129,7 @@ class Migration(migrations.Migration):
                         'verbose_name_plural': 'proposals',
                         'db_table': 'crm_proposal',
                         'ordering': ['-created_at', '-id'],
+                        'constraints': [models.CheckConstraint(condition=models.Q(('valid_until__gte', models.F('valid_from'))), name='crm_proposal_validity_order'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'accepted'), _negated=True), ('signed_at__isnull', False), _connector='OR'), name='crm_accepted_proposal_is_signed')],
                     },
                 ),
                 migrations.CreateModel(
@@ -158,6 +162,7 @@ class Migration(migrations.Migration):
                         'verbose_name_plural': 'proposal items',
                         'db_table': 'crm_proposalitem',
                         'ordering': ['id'],
+                        'constraints': [models.CheckConstraint(condition=models.Q(('discount__gte', 0), ('discount__lte', models.F('list_price'))), name='crm_proposal_item_discount_range')],
                     },
                 ),
                 migrations.CreateModel(
@@ -197,6 +202,7 @@ class Migration(migrations.Migration):
                         'verbose_name_plural': 'commissions',
                         'db_table': 'crm_commission',
                         'ordering': ['-sale__won_on', 'id'],
+                        'constraints': [models.UniqueConstraint(fields=('sale', 'role'), name='crm_commission_one_per_role')],
                     },
                 ),
                 migrations.CreateModel(
@@ -229,6 +235,7 @@ class Migration(migrations.Migration):
                         'verbose_name_plural': 'sales goals',
                         'db_table': 'crm_salesgoal',
                         'ordering': ['-month', 'id'],
+                        'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('channel__isnull', True), ('rep__isnull', False), ('team__isnull', True)), models.Q(('channel__isnull', True), ('rep__isnull', True), ('team__isnull', False)), models.Q(('channel__isnull', False), ('rep__isnull', True), ('team__isnull', True)), _connector='OR'), name='crm_goal_one_scope'), models.CheckConstraint(condition=models.Q(('month__day', 1)), name='crm_goal_month_first_day'), models.UniqueConstraint(fields=('month', 'rep'), name='crm_goal_unique_rep'), models.UniqueConstraint(fields=('month', 'team'), name='crm_goal_unique_team'), models.UniqueConstraint(fields=('month', 'channel'), name='crm_goal_unique_channel'), models.CheckConstraint(condition=models.Q(('target_revenue__gte', 0)), name='crm_goal_revenue_nonneg')],
                     },
                 ),
                 migrations.AddField(
@@ -282,76 +289,13 @@ class Migration(migrations.Migration):
                         'verbose_name_plural': 'viability checks',
                         'db_table': 'crm_viabilitycheck',
                         'ordering': ['-created_at', '-id'],
+                        'indexes': [models.Index(fields=['created_at'], name='crm_viabili_created_578aed_idx'), models.Index(fields=['channel', 'created_at'], name='crm_viabili_channel_3c92d5_idx')],
                     },
                 ),
                 migrations.AddField(
                     model_name='lead',
                     name='viability_check',
                     field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='leads', to='sales.viabilitycheck', verbose_name='viability check'),
-                ),
-                migrations.AddConstraint(
-                    model_name='proposal',
-                    constraint=models.CheckConstraint(condition=models.Q(('valid_until__gte', models.F('valid_from'))), name='crm_proposal_validity_order'),
-                ),
-                migrations.AddConstraint(
-                    model_name='proposal',
-                    constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'accepted'), _negated=True), ('signed_at__isnull', False), _connector='OR'), name='crm_accepted_proposal_is_signed'),
-                ),
-                migrations.AddConstraint(
-                    model_name='proposalitem',
-                    constraint=models.CheckConstraint(condition=models.Q(('discount__gte', 0), ('discount__lte', models.F('list_price'))), name='crm_proposal_item_discount_range'),
-                ),
-                migrations.AddConstraint(
-                    model_name='commission',
-                    constraint=models.UniqueConstraint(fields=('sale', 'role'), name='crm_commission_one_per_role'),
-                ),
-                migrations.AddConstraint(
-                    model_name='salesgoal',
-                    constraint=models.CheckConstraint(condition=models.Q(models.Q(('channel__isnull', True), ('rep__isnull', False), ('team__isnull', True)), models.Q(('channel__isnull', True), ('rep__isnull', True), ('team__isnull', False)), models.Q(('channel__isnull', False), ('rep__isnull', True), ('team__isnull', True)), _connector='OR'), name='crm_goal_one_scope'),
-                ),
-                migrations.AddConstraint(
-                    model_name='salesgoal',
-                    constraint=models.CheckConstraint(condition=models.Q(('month__day', 1)), name='crm_goal_month_first_day'),
-                ),
-                migrations.AddConstraint(
-                    model_name='salesgoal',
-                    constraint=models.UniqueConstraint(fields=('month', 'rep'), name='crm_goal_unique_rep'),
-                ),
-                migrations.AddConstraint(
-                    model_name='salesgoal',
-                    constraint=models.UniqueConstraint(fields=('month', 'team'), name='crm_goal_unique_team'),
-                ),
-                migrations.AddConstraint(
-                    model_name='salesgoal',
-                    constraint=models.UniqueConstraint(fields=('month', 'channel'), name='crm_goal_unique_channel'),
-                ),
-                migrations.AddConstraint(
-                    model_name='salesgoal',
-                    constraint=models.CheckConstraint(condition=models.Q(('target_revenue__gte', 0)), name='crm_goal_revenue_nonneg'),
-                ),
-                migrations.AddConstraint(
-                    model_name='commissionrule',
-                    constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__isnull', True), ('kind', 'percent'), ('percent__isnull', False)), models.Q(('amount__isnull', False), ('kind', 'fixed'), ('percent__isnull', True)), _connector='OR'), name='crm_commission_rule_kind_value'),
-                ),
-                migrations.AddConstraint(
-                    model_name='commissionrule',
-                    constraint=models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_until__gte', models.F('valid_from')), _connector='OR'), name='crm_commission_rule_validity_order'),
-                ),
-                migrations.AddIndex(
-                    model_name='viabilitycheck',
-                    index=models.Index(fields=['created_at'], name='crm_viabili_created_578aed_idx'),
-                ),
-                migrations.AddIndex(
-                    model_name='viabilitycheck',
-                    index=models.Index(fields=['channel', 'created_at'], name='crm_viabili_channel_3c92d5_idx'),
-                ),
-                migrations.AddIndex(
-                    model_name='lead',
-                    index=models.Index(fields=['stage', 'owner'], name='crm_lead_stage_df7313_idx'),
-                ),
-                migrations.AddConstraint(
-                    model_name='lead',
-                    constraint=models.CheckConstraint(condition=models.Q(models.Q(('stage', 'lost'), _negated=True), models.Q(('lost_reason', ''), _negated=True), _connector='OR'), name='crm_lead_lost_has_reason'),
                 ),
             ],
         ),
