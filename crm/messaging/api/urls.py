@@ -6,7 +6,7 @@ from rest_framework.urlpatterns import format_suffix_patterns
 
 from . import views
 
-# No root view of its own (people's router gives /api/crm/ one); the same .json suffixes.
+# config.urls gives /api/crm/ its root view over the three apps' routers.
 router = SimpleRouter()
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("messages", views.MessageLogViewSet, basename="message")

@@ -1,12 +1,12 @@
-"""People endpoints; config.urls serves them under /api/crm/ with messaging's and sales'
-(namespace "crm-api"), this router giving the root listing."""
+"""People endpoints, served under /api/crm/ with messaging's and sales' (config.urls)."""
 
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
+from rest_framework.urlpatterns import format_suffix_patterns
 
 from . import views
 
-router = DefaultRouter()
+router = SimpleRouter()
 router.register("people", views.PersonViewSet, basename="person")
 router.register("addresses", views.AddressViewSet, basename="address")
 
-urlpatterns = router.urls
+urlpatterns = format_suffix_patterns(router.urls)

@@ -6,7 +6,7 @@ from rest_framework.urlpatterns import format_suffix_patterns
 
 from .views import goals, leads, proposals, viability
 
-# No root view of its own (people's router gives /api/crm/ one); the same .json suffixes.
+# config.urls gives /api/crm/ its root view over the three apps' routers.
 router = SimpleRouter()
 router.register("leads", leads.LeadViewSet, basename="lead")
 router.register("proposals", proposals.ProposalViewSet, basename="proposal")
