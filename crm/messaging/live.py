@@ -5,8 +5,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.contrib.auth.models import AnonymousUser
 
-from .models import Campaign
 from . import selectors
+from .models import Campaign
 
 
 def group_name(campaign_id):

@@ -1,9 +1,9 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from crm.people.selectors import person_search_q
 from crm.sales.choices import LeadStage, ProposalStatus, SendingStatus
 from crm.sales.models import Lead, Proposal
-from crm.people.selectors import person_search_q
 
 
 class LeadFilterSet(django_filters.FilterSet):

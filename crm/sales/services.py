@@ -31,12 +31,12 @@ from billing.selectors import port_holder
 from billing.services import box_port_errors, create_contract
 from core.exceptions import Conflict
 from core.services import next_number
-from crm.people.choices import PersonStage, PersonType
-from crm.sales.choices import LeadStage, ProposalStatus, SendingStatus
 from crm.messaging.choices import Channel
 from crm.messaging.models import MessageLog
-from crm.sales.models import Lead, Proposal, ProposalAttachment, ProposalItem, Sale, SalesTeamMember
+from crm.people.choices import PersonStage, PersonType
 from crm.people.services import create_address, create_person, update_person
+from crm.sales.choices import LeadStage, ProposalStatus, SendingStatus
+from crm.sales.models import Lead, Proposal, ProposalAttachment, ProposalItem, Sale, SalesTeamMember
 from fieldops.choices import OrderType
 from fieldops.services import create_service_order
 from gis.selectors import cto_box_for_update

@@ -6,9 +6,9 @@ from django.contrib.gis.geos import Point
 from django.utils import translation
 
 from billing.models import Plan
+from billing.reports import client_locations
 from billing.services import create_contract, update_contract
 from core.services import create_object
-from billing.reports import client_locations
 from crm.people.services import create_address, create_person
 from crm.people.validators import with_cpf_check_digits
 

@@ -7,11 +7,11 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from core.services import create_object
-from crm.sales.models import CommissionRule, Sale, SalesChannel, SalesGoal, SalesTeam
+from crm.people.validators import with_cpf_check_digits
 from crm.sales.commissions import commission_amount, rule_for
+from crm.sales.models import CommissionRule, Sale, SalesChannel, SalesGoal, SalesTeam
 from crm.sales.selectors import business_days, goal_progress, month_trend
 from crm.sales.services import convert_lead, save_team
-from crm.people.validators import with_cpf_check_digits
 from gis.models import CtoBox
 from tests.crm.sales_fixtures import *  # noqa: F403  (fixtures)
 

@@ -20,10 +20,10 @@ from core.demo.catalogue import LEAD_STAGE_COUNTS, SHIFTS
 from core.demo.services import wipe_demo_data
 from core.roles import Role
 from crm.people.choices import PersonStage, PersonType
-from crm.sales.choices import LostReason
 from crm.people.models import Address, Person
-from crm.sales.models import Lead
 from crm.people.validators import is_valid_cnpj, is_valid_cpf, validate_e164_mobile
+from crm.sales.choices import LostReason
+from crm.sales.models import Lead
 from fieldops.choices import OrderStatus, OrderType
 from fieldops.models import ServiceOrder, Technician
 from gis.choices import CableKind

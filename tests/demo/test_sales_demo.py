@@ -15,7 +15,11 @@ from billing import dunning
 from billing.models import BillingWallet, DunningRule, Plan
 from core.demo.catalogue import LEAD_STAGE_COUNTS
 from core.demo.services import wipe_demo_data
+from crm.messaging.choices import Channel
+from crm.messaging.models import MessageLog
 from crm.people.choices import PersonStage
+from crm.people.models import Person
+from crm.people.validators import validate_e164_mobile
 from crm.sales.choices import (
     CommissionKind,
     CommissionRole,
@@ -26,9 +30,7 @@ from crm.sales.choices import (
     SendingStatus,
     ViabilityReason,
 )
-from crm.messaging.choices import Channel
-from crm.messaging.models import MessageLog
-from crm.people.models import Person
+from crm.sales.commissions import rule_for
 from crm.sales.models import (
     CommissionRule,
     Lead,
@@ -38,8 +40,6 @@ from crm.sales.models import (
     SalesTeam,
     ViabilityCheck,
 )
-from crm.sales.commissions import rule_for
-from crm.people.validators import validate_e164_mobile
 
 from .conftest import lead_fingerprint, load_demo
 from .test_load_demo import EXTRACT, scalar
