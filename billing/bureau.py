@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.choices import PersonType
+from crm.people.choices import PersonType
 
 from .choices import RECEIVABLE_STATUSES, BureauRecordStatus, CreditBureau, InvoiceStatus
 from .models import CreditBureauRecord, Invoice

@@ -128,7 +128,7 @@ def email_declaration(declaration):
 def issue_year(year, *, today=None):
     """Issue the declarations of `year` to everyone who qualifies; returns the new ones' ids
     (the task e-mails each in a task of its own). Idempotent: one per person and year."""
-    from crm.models import Person
+    from crm.people.models import Person
 
     issued = []
     for person in Person.objects.filter(pk__in=eligible_people(year)).iterator():

@@ -30,8 +30,8 @@ from django.utils.translation import gettext_lazy
 
 from crm.messaging import direct
 from crm.messaging.choices import Channel, ExclusionReason
+from crm.messaging.message_templates import placeholders_in, render
 from crm.messaging.services import measure_length
-from crm.messaging.templates import placeholders_in, render
 
 from . import links
 from .choices import RECEIVABLE_STATUSES, ContractStatus, DunningNoticeStatus, SuspensionKind

@@ -504,7 +504,7 @@ class DunningNotice(models.Model):
         _("amount quoted (R$)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     message = models.ForeignKey(
-        "crm.MessageLog", verbose_name=_("message"), on_delete=models.SET_NULL, null=True,
+        "messaging.MessageLog", verbose_name=_("message"), on_delete=models.SET_NULL, null=True,
         blank=True, related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -591,7 +591,7 @@ class ClearanceDeclaration(models.Model):
         blank=True, related_name="+",
     )
     message = models.ForeignKey(
-        "crm.MessageLog", verbose_name=_("e-mail"), on_delete=models.SET_NULL, null=True,
+        "messaging.MessageLog", verbose_name=_("e-mail"), on_delete=models.SET_NULL, null=True,
         blank=True, related_name="+",
     )
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.services import next_number
-from crm.services import mark_as_client
+from crm.people.services import mark_as_client
 from gis.selectors import cto_box_for_update
 
 from . import bureau

@@ -3,24 +3,41 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+from rest_framework.urlpatterns import format_suffix_patterns
 
 from billing.views import public_document
 from core.views import ThrottledObtainAuthToken
+from crm.messaging.api import urls as messaging_api
 from crm.messaging.views import opt_out
+from crm.people.api import urls as people_api
+from crm.sales.api import urls as sales_api
 from crm.sales.views import proposal_file, proposal_page
 from fieldops.views import attachment_file
+
+# People, messaging and sales share /api/crm/, its root view and the "crm-api" URL names they
+# had as one app.
+crm_apps = (people_api, messaging_api, sales_api)
+crm_root = DefaultRouter()
+crm_root.registry = [entry for app in crm_apps for entry in app.router.registry]
+crm_api = [
+    *format_suffix_patterns(
+        [path("", crm_root.get_api_root_view(), name=crm_root.root_view_name)]
+    ),
+    *(pattern for app in crm_apps for pattern in app.urlpatterns),
+]
 
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("auth/token/", ThrottledObtainAuthToken.as_view(), name="api-token"),
-    path("crm/", include("crm.api.urls")),
+    path("crm/", include((crm_api, "crm-api"))),
     path("billing/", include("billing.api.urls")),
     path("fieldops/", include("fieldops.api.urls")),
     path("gis/", include("gis.api.urls")),
     path("routing/", include("routing.api.urls")),
-    path("public/", include("crm.api.public_urls")),
+    path("public/", include("crm.sales.api.public_urls")),
 ]
 
 urlpatterns = [

@@ -21,10 +21,13 @@ ALL_ACTIONS = ("view", "add", "change", "delete")
 READ = ("view",)
 WRITE = ("view", "add", "change")
 
-# role -> {"app_label.model": actions}; "app_label.*" covers every model of the app.
+# role -> {"app_label.model": actions}; "app_label.*" covers every model of the app. The labels
+# crm (people), messaging and sales are the three apps of the crm package.
 ROLE_PERMISSIONS = {
     Role.ADMIN: {
         "crm.*": ALL_ACTIONS,
+        "messaging.*": ALL_ACTIONS,
+        "sales.*": ALL_ACTIONS,
         "billing.*": ALL_ACTIONS,
         "fieldops.*": ALL_ACTIONS,
         "geo.*": ALL_ACTIONS,
@@ -34,9 +37,11 @@ ROLE_PERMISSIONS = {
     },
     Role.DISPATCHER: {
         "crm.*": READ,
+        "messaging.*": READ,
+        "sales.*": READ,
         # Dispatchers warn the clients inside a polygon (outage, maintenance).
-        "crm.campaign": WRITE,
-        "crm.optout": WRITE,
+        "messaging.campaign": WRITE,
+        "messaging.optout": WRITE,
         "billing.plan": READ,
         "billing.contract": READ,
         "fieldops.*": ALL_ACTIONS,
@@ -59,6 +64,8 @@ ROLE_PERMISSIONS = {
     },
     Role.SALES: {
         "crm.*": WRITE,
+        "messaging.*": WRITE,
+        "sales.*": WRITE,
         "billing.plan": READ,
         "billing.contract": WRITE,
         "geo.*": READ,
@@ -69,6 +76,8 @@ ROLE_PERMISSIONS = {
     Role.BILLING: {
         "billing.*": ALL_ACTIONS,
         "crm.*": WRITE,
+        "messaging.*": WRITE,
+        "sales.*": WRITE,
         "fieldops.serviceorder": READ,
         "geo.coveragearea": READ,
     },

@@ -1,0 +1,1 @@
+"""The CRM: three Django apps, crm.people (label "crm"), crm.messaging and crm.sales."""

@@ -7,7 +7,7 @@ import datetime
 
 from billing.choices import ContractStatus
 from core.roles import Role
-from crm.choices import LeadStage, LostReason, SalesChannelKind
+from crm.sales.choices import LeadStage, LostReason, SalesChannelKind
 from fieldops.choices import OrderType
 
 # (name, download Mbps, upload Mbps, monthly price in R$)

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from billing.choices import PORT_HOLDING_STATUSES, ContractStatus
 from billing.models import Contract
 from billing.services import CONTRACT_NUMBER_PREFIX
-from crm.choices import PersonType
-from crm.models import Address, Person
+from crm.people.choices import PersonType
+from crm.people.models import Address, Person
 
 from .catalogue import (
     BUSINESS_PLAN_WEIGHTS, CITY, CONTRACT_STATUS_WEIGHTS, DUE_DAYS, HOME_PLAN_WEIGHTS, STATE,

@@ -1,9 +1,9 @@
 """Demo people: pt-BR names, valid and unique CPFs/CNPJs, +55 51 mobiles, e-mails, consents."""
 import unicodedata
 
-from crm.choices import PersonStage, PersonType
-from crm.models import Person
-from crm.validators import is_valid_cnpj, is_valid_cpf, with_cnpj_check_digits, with_cpf_check_digits
+from crm.people.choices import PersonStage, PersonType
+from crm.people.models import Person
+from crm.people.validators import is_valid_cnpj, is_valid_cpf, with_cnpj_check_digits, with_cpf_check_digits
 
 from .catalogue import COMPANY_KINDS, COMPANY_SUFFIXES, EMAIL_DOMAINS, FIRST_NAMES, SURNAMES
 

@@ -21,8 +21,10 @@ from django.utils import timezone, translation
 
 from billing.models import Plan
 from core.roles import Role
-from crm.choices import CommissionKind, CommissionRole, LeadStage, LostReason, PersonType
-from crm.models import CommissionRule, Lead, Person, Proposal, SalesChannel, SalesGoal, SalesTeam
+from crm.people.choices import PersonType
+from crm.sales.choices import CommissionKind, CommissionRole, LeadStage, LostReason
+from crm.people.models import Person
+from crm.sales.models import CommissionRule, Lead, Proposal, SalesChannel, SalesGoal, SalesTeam
 from crm.sales import services as sales
 from crm.sales.public import create_public_lead
 from crm.sales.services import acceptance_url
@@ -241,8 +243,8 @@ def record_sent(proposal, days_ago):
                    "items": list(proposal.items.select_related("plan")),
                    "accept_url": acceptance_url(proposal)}
         email = EmailMessage(
-            subject=render_to_string("crm/sales/proposal_subject.txt", context).strip(),
-            body=render_to_string("crm/sales/proposal_email.txt", context), to=[proposal.email_to],
+            subject=render_to_string("sales/proposal_subject.txt", context).strip(),
+            body=render_to_string("sales/proposal_email.txt", context), to=[proposal.email_to],
         )
     sales._record_sent(proposal, email)
     sent_at = timezone.now() - datetime.timedelta(days=days_ago)

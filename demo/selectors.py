@@ -4,9 +4,15 @@ from django.db.models import Count
 
 from billing.models import BillingWallet, Contract, DunningRule, Plan
 from core.roles import Role
-from crm.choices import LeadStage
-from crm.models import (
-    Address, CommissionRule, Lead, Person, SalesChannel, SalesGoal, SalesTeam, ViabilityCheck,
+from crm.sales.choices import LeadStage
+from crm.people.models import Address, Person
+from crm.sales.models import (
+    CommissionRule,
+    Lead,
+    SalesChannel,
+    SalesGoal,
+    SalesTeam,
+    ViabilityCheck,
 )
 from fieldops.models import ServiceOrder, Skill, Technician
 from gis.models import AddressPoint, Cable, CoverageArea, CtoBox, Olt, Pop, RoadEdge, RoadNode

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.selectors import person_search_q
+from crm.people.selectors import person_search_q
 
 from .choices import OrderStatus, OrderType, Priority
 from .models import ServiceOrder, Skill, Technician

@@ -23,7 +23,7 @@ from PIL import Image, UnidentifiedImageError
 from billing.services import install_contract
 from core.exceptions import Conflict
 from core.services import next_number
-from crm.validators import normalize_mobile_phone
+from crm.people.validators import normalize_mobile_phone
 
 from . import live
 from .checklists import checklist_for

@@ -533,7 +533,7 @@ def reverse_geocode(lon, lat):
 def locate_address(*, street, number="", neighbourhood="", city="", cep="", min_confidence=None):
     """A Point for an address typed in a form, or None when geocoding is not sure enough.
 
-    Used by crm.services when an address arrives without a point. The threshold
+    Used by crm.people.services when an address arrives without a point. The threshold
     (settings.MALHA_GEOCODING_MIN_CONFIDENCE) keeps guesses from metric numbering
     alone off the map: a person places that pin.
     """

@@ -24,7 +24,7 @@ from billing.models import (
     ReturnRecord,
 )
 from core.serializers import GeoFeatureSerializer, MalhaModelSerializer
-from crm.api.messaging import MessageLogSerializer
+from crm.messaging.api.serializers import MessageLogSerializer
 from crm.messaging.choices import Channel
 
 

@@ -24,7 +24,7 @@ from billing.filtersets import (
 )
 from core.mixins import GeoJsonMixin, ServiceWriteMixin
 from core.permissions import RoleModelPermissions
-from crm.selectors import person_list
+from crm.people.selectors import person_list
 
 from . import serializers as s
 

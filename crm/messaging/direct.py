@@ -15,9 +15,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
-from ..models import Delivery, MessageLog
 from . import selectors, services
 from .choices import Channel, DeliveryStatus
+from .models import Delivery, MessageLog
 from .providers import provider_for
 
 

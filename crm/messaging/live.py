@@ -5,8 +5,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.contrib.auth.models import AnonymousUser
 
-from ..models import Campaign
 from . import selectors
+from .models import Campaign
 
 
 def group_name(campaign_id):
@@ -63,4 +63,4 @@ class CampaignReportConsumer(AsyncJsonWebsocketConsumer):
 
     @staticmethod
     async def _may_view(user):
-        return await sync_to_async(lambda: user.is_authenticated and user.has_perm("crm.view_campaign"))()
+        return await sync_to_async(lambda: user.is_authenticated and user.has_perm("messaging.view_campaign"))()

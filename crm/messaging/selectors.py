@@ -4,10 +4,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef
 
+from crm.people.models import Person
 from gis.selection import contracts_in_area
 
-from ..models import Campaign, MessageLog, OptOut, Person
 from .choices import Channel, DeliveryStatus, ExclusionReason
+from .models import Campaign, MessageLog, OptOut
 
 
 @dataclass

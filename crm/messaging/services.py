@@ -24,13 +24,14 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from crm.people.models import Person
 from gis.selection import clean_contract_filters, clean_selection_area
 
-from ..models import Campaign, Delivery, OptOut, Person
 from . import selectors
 from .choices import CampaignStatus, Channel, DeliveryStatus, ExclusionReason, OptOutSource
+from .message_templates import UCS2, placeholders_in, render, sms_length
+from .models import Campaign, Delivery, OptOut
 from .providers import OutgoingMessage, PermanentFailure, TemporaryFailure, provider_for
-from .templates import UCS2, placeholders_in, render, sms_length
 
 WHATSAPP_MAX_CHARACTERS = 1024  # a Cloud API template parameter
 EMAIL_MAX_CHARACTERS = 20_000

@@ -46,7 +46,7 @@ def watch_campaign(campaign_id):
 def send_to_person_task(self, person_id, channel, body, key, subject=""):
     """crm.messaging.direct.send_to_person, tried again while the message is pending
     (temporary failure, rate limit); the key keeps every run to one message."""
-    from ..models import Person
+    from crm.people.models import Person
 
     result = direct.send_to_person(
         Person.objects.get(pk=person_id), channel, body=body, key=key, subject=subject

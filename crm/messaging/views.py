@@ -14,9 +14,9 @@ from . import services
 @require_http_methods(["GET", "POST"])
 def opt_out(request, token):
     if request.method == "GET":
-        return render(request, "crm/optout.html", {"token": token, "done": False})
+        return render(request, "messaging/optout.html", {"token": token, "done": False})
     try:
         services.opt_out_from_token(token)
     except ValidationError as error:
-        return render(request, "crm/optout.html", {"error": error.messages[0]}, status=400)
-    return render(request, "crm/optout.html", {"done": True})
+        return render(request, "messaging/optout.html", {"error": error.messages[0]}, status=400)
+    return render(request, "messaging/optout.html", {"done": True})

@@ -17,8 +17,8 @@ its monthly discount, i.e. the first full invoice) and is rounded to centavos ha
 from django.db.models import Q
 
 from billing.money import HUNDRED, to_cents
-from crm.choices import CommissionKind, CommissionRole
-from crm.models import Commission, CommissionRule
+from crm.sales.choices import CommissionKind, CommissionRole
+from crm.sales.models import Commission, CommissionRule
 
 
 def _specificity(rule):

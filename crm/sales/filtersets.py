@@ -1,9 +1,9 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from crm.choices import LeadStage, ProposalStatus, SendingStatus
-from crm.models import Lead, Proposal
-from crm.selectors import person_search_q
+from crm.people.selectors import person_search_q
+from crm.sales.choices import LeadStage, ProposalStatus, SendingStatus
+from crm.sales.models import Lead, Proposal
 
 
 class LeadFilterSet(django_filters.FilterSet):

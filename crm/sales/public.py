@@ -17,8 +17,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm.choices import ViabilityReason
-from crm.models import SalesChannel, ViabilityCheck
+from crm.sales.choices import ViabilityReason
+from crm.sales.models import SalesChannel, ViabilityCheck
 
 from .services import create_lead
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from billing.money import month_bounds
 from core.roles import Role, user_has_role
-from crm.choices import LeadStage
-from crm.models import (
+from crm.sales.choices import LeadStage
+from crm.sales.models import (
     Commission,
     CommissionRule,
     Lead,

@@ -31,18 +31,12 @@ from billing.selectors import port_holder
 from billing.services import box_port_errors, create_contract
 from core.exceptions import Conflict
 from core.services import next_number
-from crm.choices import LeadStage, PersonStage, PersonType, ProposalStatus, SendingStatus
 from crm.messaging.choices import Channel
-from crm.models import (
-    Lead,
-    MessageLog,
-    Proposal,
-    ProposalAttachment,
-    ProposalItem,
-    Sale,
-    SalesTeamMember,
-)
-from crm.services import create_address, create_person, update_person
+from crm.messaging.models import MessageLog
+from crm.people.choices import PersonStage, PersonType
+from crm.people.services import create_address, create_person, update_person
+from crm.sales.choices import LeadStage, ProposalStatus, SendingStatus
+from crm.sales.models import Lead, Proposal, ProposalAttachment, ProposalItem, Sale, SalesTeamMember
 from fieldops.choices import OrderType
 from fieldops.services import create_service_order
 from gis.selectors import cto_box_for_update
@@ -97,7 +91,7 @@ def create_lead(
     """Register a prospect: a Person in stage LEAD and its Lead in stage new.
 
     The one entry point for leads, from the API, the rep's phone and the public viability
-    widget. Contact data is accepted as typed (crm.services normalises it); without a point
+    widget. Contact data is accepted as typed (crm.people.services normalises it); without a point
     or address, those of `viability_check` are used. `consent_contact` records that the
     person agreed to be contacted, with the wording shown (`consent_text`) and the time.
     Raises ValidationError with per-field messages.
@@ -454,14 +448,14 @@ def proposal_email(proposal):
             "items": list(proposal.items.select_related("plan")),
             "accept_url": acceptance_url(proposal),
         }
-        subject = render_to_string("crm/sales/proposal_subject.txt", context).strip()
+        subject = render_to_string("sales/proposal_subject.txt", context).strip()
         email = EmailMultiAlternatives(
             subject=subject,
-            body=render_to_string("crm/sales/proposal_email.txt", context),
+            body=render_to_string("sales/proposal_email.txt", context),
             to=[proposal.email_to],
         )
         email.attach_alternative(
-            render_to_string("crm/sales/proposal_email.html", context), "text/html"
+            render_to_string("sales/proposal_email.html", context), "text/html"
         )
         email.attach(f"{proposal.number}.pdf", proposal_pdf(proposal), "application/pdf")
     for attachment in proposal.attachments.all():

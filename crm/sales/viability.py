@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from billing.selectors import plan_list
 from core.roles import Role
-from crm.choices import ViabilityReason
-from crm.models import ViabilityCheck
+from crm.sales.choices import ViabilityReason
+from crm.sales.models import ViabilityCheck
 from gis import geocoding
 from gis.selectors import coverage_area_list, cto_boxes_near
 from gis.walking import WalkSearch

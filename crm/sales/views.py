@@ -16,7 +16,7 @@ from core.files import private_file_response
 
 from . import selectors, services
 
-TEMPLATE = "crm/sales/proposal_public.html"
+TEMPLATE = "sales/proposal_public.html"
 
 
 @require_http_methods(["GET", "POST"])
@@ -52,7 +52,7 @@ def proposal_file(request, path):
     if not request.user.is_authenticated:
         raise PermissionDenied
     name = f"crm/proposals/{path}"
-    if path.count("/") != 1 or not request.user.has_perm("crm.view_proposal"):
+    if path.count("/") != 1 or not request.user.has_perm("sales.view_proposal"):
         raise Http404
     proposal = (
         selectors.proposals_visible_to(request.user)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.choices import CreditBureau, SuspensionKind
 from billing.selectors import client_financial_panel, plan_list
-from crm.selectors import person_list
+from crm.people.selectors import person_list
 
 REASON = {"name": "reason", "label": _("Reason"), "type": "text", "required": True}
 

@@ -13,8 +13,8 @@ from billing.choices import ContractStatus
 from billing.selectors import contract_counts_by_status
 from crm.messaging import selectors as messaging_selectors
 from crm.messaging.choices import CampaignStatus, Channel, DeliveryStatus, ExclusionReason
-from crm.messaging.templates import PLACEHOLDERS
-from crm.selectors import client_count
+from crm.messaging.message_templates import PLACEHOLDERS
+from crm.people.selectors import client_count
 from fieldops.choices import OrderStatus
 from fieldops.selectors import active_technician_count, order_counts_by_day_and_status
 from gis.choices import BoxKind, CableKind
@@ -146,7 +146,7 @@ def _plant_edit_config(user):
 
 def _campaign_form_config(user):
     """What the map's "Notify these clients" form needs; None for those who may not create campaigns."""
-    if not user.has_perm("crm.add_campaign"):
+    if not user.has_perm("messaging.add_campaign"):
         return None
     return {
         "preview": reverse("crm-api:campaign-preview"),
@@ -191,7 +191,7 @@ RECENT_CAMPAIGNS = 50
 
 
 @login_required
-@permission_required("crm.view_campaign", raise_exception=True)
+@permission_required("messaging.view_campaign", raise_exception=True)
 def campaign_list(request):
     """The most recent campaigns, each linking to its delivery report."""
     campaigns = messaging_selectors.campaign_list()[:RECENT_CAMPAIGNS]
@@ -199,7 +199,7 @@ def campaign_list(request):
 
 
 @login_required
-@permission_required("crm.view_campaign", raise_exception=True)
+@permission_required("messaging.view_campaign", raise_exception=True)
 def campaign_report(request, pk):
     """A campaign's delivery report, kept current by campaign-report.js (WebSocket, else polling)."""
     campaign = get_object_or_404(messaging_selectors.campaign_list(), pk=pk)
@@ -211,7 +211,7 @@ def campaign_report(request, pk):
         "statuses": [[status.value, str(status.label)] for status in DeliveryStatus],
         "exclusions": [[reason.value, str(reason.label)] for reason in ExclusionReason],
         # Resending is a POST to the campaigns API, which asks for the add permission.
-        "can_resend": request.user.has_perm("crm.add_campaign"),
+        "can_resend": request.user.has_perm("messaging.add_campaign"),
     }
     return render(request, "frontend/campaign_report.html", {
         "campaign": campaign,

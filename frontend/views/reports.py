@@ -3,7 +3,6 @@ import json
 from urllib.parse import urlencode
 
 import folium
-from folium.plugins import FastMarkerCluster
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
@@ -15,12 +14,12 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from folium.plugins import FastMarkerCluster
 
 from billing.choices import ContractStatus
+from billing.reports import client_locations, installation_neighbourhoods
 from billing.selectors import plan_list
 from core.roles import Role, user_has_role
-from crm.reports import client_locations
-from crm.selectors import installation_neighbourhoods
 from gis.selectors import main_roads_geojson
 
 from ..maps import offline_map

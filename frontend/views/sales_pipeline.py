@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 
 from billing.selectors import plan_list
 from core.roles import Role, user_has_role
-from crm.choices import LeadStage, LostReason, PersonType, ProposalStatus, SendingStatus, State
+from crm.people.choices import PersonType, State
 from crm.sales import selectors
+from crm.sales.choices import LeadStage, LostReason, ProposalStatus, SendingStatus
 from gis.geocoding import reverse_geocode
 
 

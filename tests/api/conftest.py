@@ -10,7 +10,7 @@ from django.utils import timezone
 from billing.models import Plan
 from billing.services import create_contract
 from core.services import create_object
-from crm.services import create_address, create_person
+from crm.people.services import create_address, create_person
 from fieldops.models import Skill
 from fieldops.services import create_service_order, create_technician
 from gis.models import CtoBox

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from billing.models import Contract, Plan
-from crm.models import Address, Person
+from crm.people.models import Address, Person
 from fieldops.models import ServiceOrder
 
 from .conftest import OTHER_CPF

@@ -6,11 +6,11 @@ from django.contrib import admin
 from django.contrib.gis.geos import Point
 from django.urls import reverse
 
-from crm.models import Person
+from crm.people.models import Person
 
 from .conftest import CENTER
 
-OUR_APPS = {"crm", "billing", "fieldops", "geo"}
+OUR_APPS = {"crm", "messaging", "sales", "billing", "fieldops", "geo"}
 OUR_MODELS = [model for model in admin.site._registry if model._meta.app_label in OUR_APPS]
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from billing.models import Contract
-from crm.models import Address, Person
+from crm.people.models import Address, Person
 from fieldops.models import ServiceOrder
 from gis.models import CoverageArea, Pop
 

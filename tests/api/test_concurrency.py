@@ -8,7 +8,7 @@ from django.db import connection, transaction
 
 from billing.models import Contract
 from billing.services import create_contract
-from crm.services import create_address, create_person
+from crm.people.services import create_address, create_person
 
 from .conftest import OTHER_CPF
 

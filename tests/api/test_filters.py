@@ -4,7 +4,7 @@ import datetime
 
 from django.utils import timezone
 
-from crm.services import create_person
+from crm.people.services import create_person
 
 from .conftest import VALID_CNPJ
 

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from billing import clearance, links, services
 from billing.models import ClearanceDeclaration, Invoice
 from billing.tasks import email_clearance_declaration_task, issue_clearance_declarations_task
-from crm.services import update_person
+from crm.people.services import update_person
 from tests.integration.conftest import smtp_server  # noqa: F401  (a fixture)
 from tests.messaging.conftest import eager_tasks, messaging_settings  # noqa: F401  (fixtures)
 

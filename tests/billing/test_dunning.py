@@ -10,13 +10,13 @@ import pytest
 from django.utils import timezone, translation
 
 from billing import dunning, services
-from billing.selectors import payment_slip
 from billing.choices import DunningNoticeStatus, SuspensionKind
 from billing.models import DunningNotice, Invoice
+from billing.selectors import payment_slip
 from billing.tasks import run_dunning_task, send_dunning_notice_task
 from crm.messaging.choices import Channel, OptOutSource
 from crm.messaging.services import record_opt_out
-from crm.services import update_person
+from crm.people.services import update_person
 from tests.integration.conftest import smtp_server  # noqa: F401  (a fixture)
 from tests.messaging.conftest import eager_tasks, gateway, messaging_settings  # noqa: F401
 

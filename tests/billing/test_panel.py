@@ -10,7 +10,7 @@ from django.utils import timezone
 from billing import services
 from billing.models import Invoice
 from core.services import create_object
-from crm.models import MessageLog
+from crm.messaging.models import MessageLog
 
 D = datetime.date
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 
-from crm.services import create_person
+from crm.people.services import create_person
 from fieldops import services
 from tests.api.conftest import CENTER
 

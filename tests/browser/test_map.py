@@ -9,7 +9,7 @@ from django.utils import timezone
 from billing.models import Plan
 from billing.services import create_contract, update_contract
 from core.services import create_object
-from crm.services import create_address, create_person
+from crm.people.services import create_address, create_person
 from fieldops.services import create_service_order
 from gis.models import CtoBox, RoadEdge, RoadNode
 from gis.tiles import refresh_tile_cells

@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from core.services import create_object
-from crm.models import CommissionRule, Lead, Proposal, Sale, SalesGoal, SalesTeam
+from crm.sales.models import CommissionRule, Lead, Proposal, Sale, SalesGoal, SalesTeam
 from crm.sales.services import convert_lead, move_lead, save_team, update_lead
 from gis.models import RoadEdge, RoadNode
 from tests.browser.conftest import ARTIFACTS

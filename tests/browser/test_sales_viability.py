@@ -3,7 +3,7 @@ answer with the box and the walking path on the map, a lead registered; the GPS 
 coverage; an address that does not geocode."""
 import pytest
 
-from crm.models import Lead
+from crm.sales.models import Lead
 from tests.crm.viability_network import *  # noqa: F403  (fixtures)
 from tests.crm.viability_network import HOUSE_ADDRESS, on_rua_norte, on_rua_sul
 

@@ -14,7 +14,7 @@ from django.conf import global_settings
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 
-from crm.services import create_person
+from crm.people.services import create_person
 from fieldops.choices import OrderStatus
 from fieldops.models import ServiceOrder, Skill
 from fieldops.services import create_service_order, create_technician

@@ -19,7 +19,7 @@ from billing.choices import ContractStatus
 from billing.models import Plan
 from billing.services import create_contract
 from core.services import create_object
-from crm.services import create_address, create_person
+from crm.people.services import create_address, create_person
 from fieldops.choices import OrderStatus
 from fieldops.models import Attachment, Material, MaterialUsage, OrderEvent, PositionReport, ServiceOrder
 from fieldops.services import (

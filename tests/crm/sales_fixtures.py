@@ -11,7 +11,7 @@ from django.contrib.gis.geos import Point
 
 from billing.models import Plan
 from core.services import create_object
-from crm.models import SalesChannel, ViabilityCheck
+from crm.sales.models import SalesChannel, ViabilityCheck
 from crm.sales.services import create_lead
 from gis.models import CtoBox
 from tests.integration.conftest import smtp_server  # noqa: F401  (a fixture)

@@ -7,13 +7,14 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from core.services import create_object
-from crm.models import CommissionRule, Sale, SalesChannel, SalesGoal, SalesTeam
+from crm.people.validators import with_cpf_check_digits
 from crm.sales.commissions import commission_amount, rule_for
+from crm.sales.models import CommissionRule, Sale, SalesChannel, SalesGoal, SalesTeam
 from crm.sales.selectors import business_days, goal_progress, month_trend
 from crm.sales.services import convert_lead, save_team
-from crm.validators import with_cpf_check_digits
 from gis.models import CtoBox
 from tests.crm.sales_fixtures import *  # noqa: F403  (fixtures)
+from tests.crm.sales_fixtures import CENTER, D
 
 pytestmark = pytest.mark.django_db
 
@@ -267,8 +268,8 @@ def test_the_back_office_lists_sales_records(client, make_user, sell):
     admin_user = make_user("office", "admin", is_staff=True, is_superuser=True)
     client.force_login(admin_user)
     for model in ("proposal", "sale", "salesteam", "salesgoal", "commissionrule"):
-        assert client.get(f"/admin/crm/{model}/").status_code == 200, model
-    assert client.get(f"/admin/crm/sale/{sale.pk}/change/").status_code == 200
+        assert client.get(f"/admin/sales/{model}/").status_code == 200, model
+    assert client.get(f"/admin/sales/sale/{sale.pk}/change/").status_code == 200
 
 
 def test_a_rep_is_in_one_team_at_most(admin, rep):

@@ -10,13 +10,15 @@ from django.utils import timezone
 
 from billing.models import Contract
 from billing.services import create_contract
-from crm.models import Address, Lead, Sale
-from crm.sales.services import accept_proposal, convert_lead, create_proposal, move_lead
-from crm.services import create_address, create_person
-from crm.validators import with_cpf_check_digits
-from fieldops.models import ServiceOrder
 from core.exceptions import Conflict
+from crm.people.models import Address
+from crm.people.services import create_address, create_person
+from crm.people.validators import with_cpf_check_digits
+from crm.sales.models import Lead, Sale
+from crm.sales.services import accept_proposal, convert_lead, create_proposal, move_lead
+from fieldops.models import ServiceOrder
 from tests.crm.sales_fixtures import *  # noqa: F403  (fixtures)
+from tests.crm.sales_fixtures import CENTER, OTHER_CPF, VALID_CPF
 from tests.fieldops.test_concurrency import in_thread
 from tests.gis.test_tiles import features, tile_of, url
 from tests.messaging.conftest import eager_tasks  # noqa: F401  (a fixture)

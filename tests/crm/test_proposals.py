@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
-from crm.models import Proposal
+from crm.sales.models import Proposal
 from crm.sales.services import acceptance_url, create_proposal, expire_proposals, move_lead
 from crm.sales.tasks import send_proposal_task
 from tests.crm.sales_fixtures import *  # noqa: F403  (fixtures)

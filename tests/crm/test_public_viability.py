@@ -2,7 +2,8 @@
 no leak of the plant, leads with consent."""
 import pytest
 
-from crm.models import Lead, Person, ViabilityCheck
+from crm.people.models import Person
+from crm.sales.models import Lead, ViabilityCheck
 from tests.crm.viability_network import *  # noqa: F403  (fixtures)
 from tests.crm.viability_network import HOUSE, HOUSE_ADDRESS, on_rua_norte
 
@@ -195,7 +196,7 @@ def test_the_widget_page_may_be_framed_only_by_the_channels_sites(website, clien
 def test_the_channel_admin_shows_the_embed_snippet(website, client, make_user):
     admin = make_user("chefe", is_staff=True, is_superuser=True)
     client.force_login(admin)
-    page = client.get(f"/admin/crm/saleschannel/{website.pk}/change/", HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(f"/admin/sales/saleschannel/{website.pk}/change/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     assert f"/widget/viability/{website.public_key}/&quot;" in page.content.decode()
     assert "&lt;iframe" in page.content.decode()

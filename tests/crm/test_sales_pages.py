@@ -7,9 +7,10 @@ from django.test import Client
 from django.utils import timezone
 
 from core.services import create_object
-from crm.models import CommissionRule, Sale, SalesGoal
+from crm.sales.models import CommissionRule, Sale, SalesGoal
 from crm.sales.services import convert_lead
 from tests.crm.sales_fixtures import *  # noqa: F403  (fixtures)
+from tests.crm.sales_fixtures import VALID_CPF
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm.validators import (
+from crm.people.validators import (
     is_valid_cnpj,
     is_valid_cpf,
     normalize_cep,
@@ -16,7 +16,7 @@ from crm.validators import (
 
 
 def check_digit(digits, weights):
-    """The Receita Federal rule, written out independently of crm.validators."""
+    """The Receita Federal rule, written out independently of crm.people.validators."""
     rest = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
     return "0" if rest < 2 else str(11 - rest)
 

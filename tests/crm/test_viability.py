@@ -1,7 +1,7 @@
 """Viability on the hand-built street U (tests/crm/viability_network.py), through the API."""
 import pytest
 
-from crm.models import ViabilityCheck
+from crm.sales.models import ViabilityCheck
 from gis.network import haversine_m
 from tests.crm.viability_network import *  # noqa: F403  (fixtures and the network's geometry)
 from tests.crm.viability_network import (

@@ -13,9 +13,9 @@ from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from billing.models import Plan
 from billing.services import create_contract
 from core.services import create_object
-from crm.models import SalesChannel
-from crm.services import create_address, create_person
-from crm.validators import with_cpf_check_digits
+from crm.people.services import create_address, create_person
+from crm.people.validators import with_cpf_check_digits
+from crm.sales.models import SalesChannel
 from gis.models import CoverageArea, CtoBox
 from gis.osm_import import import_osm
 

@@ -19,9 +19,11 @@ from billing.models import Contract, Plan
 from demo.catalogue import LEAD_STAGE_COUNTS, SHIFTS
 from demo.services import wipe_demo_data
 from core.roles import Role
-from crm.choices import LostReason, PersonStage, PersonType
-from crm.models import Address, Lead, Person
-from crm.validators import is_valid_cnpj, is_valid_cpf, validate_e164_mobile
+from crm.people.choices import PersonStage, PersonType
+from crm.people.models import Address, Person
+from crm.people.validators import is_valid_cnpj, is_valid_cpf, validate_e164_mobile
+from crm.sales.choices import LostReason
+from crm.sales.models import Lead
 from fieldops.choices import OrderStatus, OrderType
 from fieldops.models import ServiceOrder, Technician
 from gis.choices import CableKind

@@ -15,17 +15,31 @@ from billing import dunning
 from billing.models import BillingWallet, DunningRule, Plan
 from demo.catalogue import LEAD_STAGE_COUNTS
 from demo.services import wipe_demo_data
-from crm.choices import (
-    CommissionKind, CommissionRole, LeadStage, LostReason, PersonStage, ProposalStatus,
-    SalesChannelKind, SendingStatus, ViabilityReason,
-)
 from crm.messaging.choices import Channel
-from crm.models import (
-    CommissionRule, Lead, MessageLog, Person, Proposal, SalesChannel, SalesGoal, SalesTeam,
-    ViabilityCheck,
+from crm.messaging.models import MessageLog
+from crm.people.choices import PersonStage
+from crm.people.models import Person
+from crm.people.validators import validate_e164_mobile
+from crm.sales.choices import (
+    CommissionKind,
+    CommissionRole,
+    LeadStage,
+    LostReason,
+    ProposalStatus,
+    SalesChannelKind,
+    SendingStatus,
+    ViabilityReason,
 )
 from crm.sales.commissions import rule_for
-from crm.validators import validate_e164_mobile
+from crm.sales.models import (
+    CommissionRule,
+    Lead,
+    Proposal,
+    SalesChannel,
+    SalesGoal,
+    SalesTeam,
+    ViabilityCheck,
+)
 
 from .conftest import lead_fingerprint, load_demo
 from .test_load_demo import EXTRACT, scalar

@@ -8,8 +8,8 @@ from django.contrib.gis.geos import Point
 from billing.models import Plan
 from billing.services import create_contract, update_contract
 from core.services import create_object
-from crm.services import create_address, create_person
-from crm.validators import with_cpf_check_digits
+from crm.people.services import create_address, create_person
+from crm.people.validators import with_cpf_check_digits
 
 # A 0.01° grid (about 1 km) of contract points around downtown Porto Alegre.
 GRID_ORIGIN = (-51.2500, -30.0600)

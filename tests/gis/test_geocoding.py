@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.contrib.gis.geos import Point
 
-from crm.services import create_address, create_person
+from crm.people.services import create_address, create_person
 from gis.geocoding import geocode, locate_address, parse_address, reverse_geocode
 from gis.osm_import import import_osm
 

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from billing.models import Plan
 from billing.services import create_contract, update_contract
 from core.services import create_object
-from crm.services import create_address, create_person
+from crm.people.services import create_address, create_person
 from fieldops.services import create_service_order, create_technician
 from gis.models import Cable, CoverageArea, CtoBox
 from gis.osm_import import import_osm
@@ -222,7 +222,7 @@ class TestClientPoints:
         from django.db import connection
 
         from billing.models import Contract
-        from crm.models import Person
+        from crm.people.models import Person
 
         people, contracts = clients
         ana, bruno, carla, davi, eva = people

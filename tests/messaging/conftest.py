@@ -21,9 +21,9 @@ from billing.models import Plan
 from billing.services import create_contract
 from config.celery import app as celery_app
 from core.services import create_object
-from crm.services import create_address, create_person
-from crm.validators import with_cpf_check_digits
 from crm.messaging.fake_gateway import FakeGateway
+from crm.people.services import create_address, create_person
+from crm.people.validators import with_cpf_check_digits
 from tests.celery_support import point_celery_at
 from tests.integration.conftest import smtp_server  # noqa: F401  (a fixture)
 

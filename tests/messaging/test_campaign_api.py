@@ -7,8 +7,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from crm.messaging.choices import Channel, OptOutSource
+from crm.messaging.models import Campaign, Delivery
 from crm.messaging.services import record_opt_out
-from crm.models import Campaign, Delivery
 
 from .conftest import AREA, INSIDE, OUTSIDE, phone
 

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 
 from crm.messaging import direct, services
 from crm.messaging.choices import Channel, DeliveryStatus, ExclusionReason, OptOutSource
+from crm.messaging.models import Delivery, MessageLog
 from crm.messaging.tasks import send_to_person_task
-from crm.models import Delivery, MessageLog
 
 from .conftest import phone
 

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from crm.messaging import services
 from crm.messaging.choices import DeliveryStatus
-from crm.models import Campaign, Delivery, MessageLog, OptOut
+from crm.messaging.models import Campaign, Delivery, MessageLog, OptOut
 
 from .conftest import AREA, phone
 
@@ -222,7 +222,7 @@ def test_the_email_opt_out_link_asks_then_records(smtp_server, make_client, run_
 def test_staff_opt_out_in_the_admin_goes_through_the_service(admin_client, make_client):
     ana = make_client("Ana", phone=phone(1))
 
-    response = admin_client.post("/admin/crm/optout/add/",
+    response = admin_client.post("/admin/messaging/optout/add/",
                                  {"person": ana.pk, "channel": "sms", "detail": "by phone"})
 
     assert response.status_code == 302

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from crm.messaging.templates import GSM7, UCS2, placeholders_in, render, sms_length
+from crm.messaging.message_templates import GSM7, UCS2, placeholders_in, render, sms_length
 
 
 def test_known_placeholders_are_found_and_rendered():

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from crm.messaging import services
-from crm.models import Campaign, Delivery
+from crm.messaging.models import Campaign, Delivery
 
 from .conftest import AREA, phone
 

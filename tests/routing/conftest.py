@@ -9,7 +9,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.utils import timezone, translation
 
-from crm.services import create_person
+from crm.people.services import create_person
 from fieldops.models import Skill
 from fieldops.services import create_service_order, create_technician
 from gis.osm_import import import_osm

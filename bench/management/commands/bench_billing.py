@@ -19,7 +19,7 @@ from bench.db import insert_select, throwaway_database
 from billing import dunning, services
 from billing.cnab import itau_400_detail, itau_400_file
 from billing.models import BillingWallet, Contract, Invoice, Plan
-from crm.models import Address, Person
+from crm.people.models import Address, Person
 
 # Central Porto Alegre.
 BOX = (-51.24, -30.06, -51.18, -30.00)

@@ -27,7 +27,7 @@ from django.db import DatabaseError, connection
 
 from bench.db import insert_select, throwaway_database
 from billing.models import Contract, Plan
-from crm.models import Address, Person
+from crm.people.models import Address, Person
 from demo.catalogue import CONTRACT_STATUS_WEIGHTS, HOME_PLAN_WEIGHTS, PLANS
 from demo.city import RESIDENTIAL_CLASSES, read_population
 from gis import selection, tiles

@@ -36,7 +36,8 @@ from billing.models import Contract, Plan
 from config.celery import app as celery_app
 from crm.messaging import services
 from crm.messaging.fake_gateway import FakeGateway
-from crm.models import Address, Campaign, Person
+from crm.messaging.models import Campaign
+from crm.people.models import Address, Person
 
 ROOT = Path(__file__).resolve().parents[3]
 # Central Porto Alegre: recipients are spread over this box, the campaign area covers it.
