@@ -8,8 +8,6 @@ person with a reason. The bureaus' APIs are for later: `BureauClient` is the int
 docs/billing.md).
 """
 
-import csv
-import io
 from typing import Protocol
 
 from django.core.exceptions import ValidationError
@@ -18,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import csv_lines
 from crm.people.choices import PersonType
 
 from .choices import RECEIVABLE_STATUSES, BureauRecordStatus, CreditBureau, InvoiceStatus
@@ -40,23 +39,22 @@ class CsvFileClient:
     ]
 
     def submit(self, records):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(self.COLUMNS)
-        for record in records:
-            person, contract = record.person, record.invoice.contract
-            address = contract.installation_address
-            writer.writerow([
-                "E" if record.status == BureauRecordStatus.CLEARED else "I",
-                record.bureau, record.pk,
-                "J" if person.person_type == PersonType.COMPANY else "F",
-                person.document, person.name, address.street, address.number, address.complement,
-                address.neighbourhood, address.city, address.state, address.cep, contract.number,
-                str(record.invoice), record.invoice.due_date.isoformat(), f"{record.amount:.2f}",
-                record.sent_at.isoformat(timespec="seconds"),
-                record.cleared_at.isoformat(timespec="seconds") if record.cleared_at else "",
-            ])
-        return buffer.getvalue()
+        return "".join(csv_lines(self.COLUMNS, map(self._line, records), delimiter=",", bom=False))
+
+    @staticmethod
+    def _line(record):
+        person, contract = record.person, record.invoice.contract
+        address = contract.installation_address
+        return [
+            "E" if record.status == BureauRecordStatus.CLEARED else "I",
+            record.bureau, record.pk,
+            "J" if person.person_type == PersonType.COMPANY else "F",
+            person.document, person.name, address.street, address.number, address.complement,
+            address.neighbourhood, address.city, address.state, address.cep, contract.number,
+            str(record.invoice), record.invoice.due_date.isoformat(), f"{record.amount:.2f}",
+            record.sent_at.isoformat(timespec="seconds"),
+            record.cleared_at.isoformat(timespec="seconds") if record.cleared_at else "",
+        ]
 
 
 @transaction.atomic

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from core.spreadsheets import spreadsheet_safe
 from gis.selection import DEFAULT_PAGE_SIZE, WGS84, Selection
 
 from .choices import ContractStatus
@@ -158,9 +157,9 @@ def exporter():
     def row(contract):
         address = contract.installation_address
         return [
-            contract.number, status_labels[contract.status], spreadsheet_safe(contract.plan.name),
-            spreadsheet_safe(contract.person), contract.person.document,
-            contract.person.mobile_phone, spreadsheet_safe(address), address.cep_display,
+            contract.number, status_labels[contract.status], contract.plan.name,
+            contract.person, contract.person.document,
+            contract.person.mobile_phone, address, address.cep_display,
             f"{contract.point.x:.6f}", f"{contract.point.y:.6f}",
         ]
 

@@ -5,7 +5,6 @@ the same the JSON report serves); this module adds the completed-orders read and
 any report's lines as a table, for CSV (spreadsheets: UTF-8 with BOM, `;` separated,
 numbers as the reader's language writes them) and for an A4 PDF.
 """
-import csv
 import datetime
 import io
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from core.spreadsheets import spreadsheet_safe
+from core.spreadsheets import csv_lines
 
 from .choices import EventKind, OrderStatus, OrderType, Priority
 from .models import OrderEvent, ServiceOrder
@@ -167,11 +166,7 @@ def completed_table(lines, first_day, last_day, by=None):
 
 def table_csv(table):
     """The table for spreadsheets; text that could run as a formula is defused."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([column.label for column in table.columns])
-    writer.writerows([[spreadsheet_safe(cell) for cell in row] for row in table.rows()])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return "".join(csv_lines([column.label for column in table.columns], table.rows())).encode("utf-8")
 
 
 def table_pdf(table):

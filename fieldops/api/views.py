@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.generics import CreateAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import ModelViewSet
 
 from core.mixins import GeoJsonMixin, ServiceWriteMixin
+from core.parsers import BoundedJSONParser
 from core.permissions import RoleModelPermissions
 from fieldops import my_day, reports, scheduling, selectors, services
 from fieldops.filtersets import ServiceOrderFilterSet, SkillFilterSet, TechnicianFilterSet
@@ -355,7 +356,7 @@ class ServiceOrderViewSet(GeoJsonMixin, ServiceWriteMixin, ModelViewSet):
                    responses=serializers.AttachmentSerializer)
     @action(
         detail=True, methods=["get", "post"], permission_classes=[SeesOrders], filterset_class=None,
-        parser_classes=[MultiPartParser, FormParser, JSONParser],
+        parser_classes=[MultiPartParser, FormParser, BoundedJSONParser],
     )
     def attachments(self, request, pk=None):
         """Photos and the client's signature (JPEG, PNG or WebP), idempotent by their `id`."""

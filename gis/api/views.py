@@ -1,6 +1,3 @@
-import csv
-
-from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,6 +9,7 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import ModelViewSet, ReadOnlyModelViewSet
 
 from core.mixins import GeoJsonMixin, ServiceWriteMixin
+from core.spreadsheets import csv_response
 from gis import geocoding, search, selection, selectors, services
 from gis.filtersets import (
     AddressPointFilterSet,
@@ -194,13 +192,6 @@ class SelectionView(APIView):
         })
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, so csv.writer can feed a stream."""
-
-    def write(self, value):
-        return value
-
-
 class SelectionExportView(APIView):
     """Every contract inside the polygon as CSV for spreadsheets: UTF-8 with BOM, `;` separated."""
 
@@ -219,19 +210,8 @@ class SelectionExportView(APIView):
             request_data.validated_data["plan"],
         )
         header, row = selection.source().exporter()
-        writer = csv.writer(_Echo(), delimiter=";")
-
-        def rows():
-            yield "\ufeff" + writer.writerow(header)
-            for contract in contracts.iterator(chunk_size=2000):
-                yield writer.writerow(row(contract))
-
         filename = timezone.localtime().strftime("selecao-%Y%m%d-%H%M.csv")
-        return StreamingHttpResponse(
-            (line.encode("utf-8") for line in rows()),
-            content_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+        return csv_response(filename, header, (row(contract) for contract in contracts.iterator(chunk_size=2000)))
 
 
 def _no_match_message():

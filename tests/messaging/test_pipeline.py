@@ -72,8 +72,9 @@ def test_email_campaign_reaches_the_smtp_server_once_per_contact(
 def test_sms_failures_are_reported_with_the_gateway_error_exported_and_resent(
     gateway, make_client, run_campaign, dispatcher, django_capture_on_commit_callbacks
 ):
-    for n in range(4):
+    for n in range(3):
         make_client(f"Cliente {n}", phone=phone(n))
+    make_client('=HYPERLINK("http://x","Cliente 3")', phone=phone(3))  # a formula for a name
     gateway.fail_numbers[phone(2)] = "number not in service"
 
     campaign = run_campaign(channel="sms", body="Sem internet: {address}")
@@ -87,9 +88,11 @@ def test_sms_failures_are_reported_with_the_gateway_error_exported_and_resent(
     assert failure["attempts"] == 1  # permanent: never retried
 
     export = dispatcher.get(f"/api/crm/campaigns/{campaign.pk}/export/")
-    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    text = b"".join(export.streaming_content).decode().removeprefix("\ufeff")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][:4] == ["client id", "client", "sent to", "status"]
     assert sorted(row[3] for row in rows[1:]) == ["failed", "sent", "sent", "sent"]
+    assert """'=HYPERLINK("http://x","Cliente 3")""" in [row[1] for row in rows]  # text, not a formula
 
     del gateway.fail_numbers[phone(2)]
     old_key = failure["idempotency_key"]

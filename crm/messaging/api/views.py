@@ -1,11 +1,9 @@
 """Campaign, delivery report, message log, opt-out and provider callback endpoints."""
 
-import csv
 import hmac
-import json
 
 from django.conf import settings
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
@@ -16,6 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
+from core.parsers import load_json
+from core.spreadsheets import csv_response
 from crm.messaging import live, selectors, services
 from crm.messaging.choices import Channel, DeliveryStatus, OptOutSource
 from crm.messaging.models import OptOut
@@ -99,24 +99,12 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
                   _("error"), _("provider message id"), _("sent at"), _("delivered at"),
                   _("failed at"), _("idempotency key")]
 
-        class Echo:
-            def write(self, value):
-                return value
-
-        writer = csv.writer(Echo())
-
-        def rows():
-            yield writer.writerow([str(title) for title in header])
-            for d in selectors.delivery_list(campaign).iterator(chunk_size=2000):
-                yield writer.writerow([
-                    d.person_id, d.person.name, d.message.destination, d.status, d.attempts,
-                    d.error, d.provider_message_id, d.sent_at or "", d.delivered_at or "",
-                    d.failed_at or "", d.idempotency_key,
-                ])
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}.csv"'
-        return response
+        rows = (
+            [d.person_id, d.person.name, d.message.destination, d.status, d.attempts, d.error,
+             d.provider_message_id, d.sent_at, d.delivered_at, d.failed_at, d.idempotency_key]
+            for d in selectors.delivery_list(campaign).iterator(chunk_size=2000)
+        )
+        return csv_response(f"campaign-{campaign.pk}.csv", header, rows)
 
     @extend_schema(request=None, responses={202: dict})
     @action(detail=True, methods=["post"], url_path="resend-failed")
@@ -199,10 +187,7 @@ class ProviderCallbackView(APIView):
             secret = settings.MESSAGING_WEBHOOK_SECRET
         if not services.verify_signature(body, signature, secret):
             raise PermissionDenied(_("Invalid or missing signature."))
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            raise ParseError(_("The body is not valid JSON.")) from None
+        payload = load_json(body)
         if not isinstance(payload, dict):
             raise ParseError(_("The body must be a JSON object."))
         return Response(services.record_callback(channel, payload))

@@ -10,11 +10,12 @@ from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.viewsets import ModelViewSet
 
 from core.mixins import ServiceWriteMixin
+from core.parsers import BoundedJSONParser
 from crm.sales import selectors, services
 from crm.sales.filtersets import ProposalFilterSet
 from crm.sales.pdf import proposal_pdf
@@ -34,7 +35,7 @@ class ProposalViewSet(ServiceWriteMixin, ModelViewSet):
     serializer_class = ProposalSerializer
     filterset_class = ProposalFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         return selectors.proposals_visible_to(self.request.user)
