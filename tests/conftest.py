@@ -2,16 +2,25 @@
 
 Tests run against the project's real PostGIS and Redis (`make test` starts them).
 """
+import asyncio
+import threading
+import time
 import uuid
 
 import pytest
+from asgiref.sync import SyncToAsync
+from celery import _state as celery_state
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from config.celery import app as celery_app
 from core.roles import Role
+
+# A thread a test started may take a moment to notice it was told to stop.
+THREAD_GRACE_SECONDS = 5
 
 
 @pytest.fixture(autouse=True)
@@ -82,7 +91,73 @@ def english_client_for(client_for):
     return make
 
 
+@pytest.fixture(autouse=True)
+def no_leaks():
+    """Fails the test that leaves global state behind for the next ones, instead of the test
+    that happens to run after it (in whatever order pytest-randomly chose):
+
+    - celery's "task join will block" flag (set while an eager task runs; a later
+      `result.get()` then raises "Never call result.get() within a task!") and eager mode;
+    - threads the test started that still run (a worker's, a server's, an event loop's);
+    - an event loop left open in the test's thread.
+    The state is reset first, so only the leaking test fails."""
+    threads_before = set(threading.enumerate())
+    loop_before = _main_thread_loop()
+    yield
+    leaks = []
+    if celery_state.task_join_will_block():
+        celery_state._set_task_join_will_block(False)
+        leaks.append("celery's task-join-will-block flag is still set (an eager task or "
+                      "in-process worker did not finish)")
+    if celery_app.conf.task_always_eager:
+        celery_app.conf.task_always_eager = False
+        leaks.append("celery's task_always_eager is still on")
+    loop = _main_thread_loop()
+    if loop is not None and loop is not loop_before and not loop.is_closed():
+        leaks.append(f"an open event loop is left in the main thread: {loop!r}")
+        asyncio.set_event_loop(None)
+        if not loop.is_running():
+            loop.close()
+    threads = _threads_left(threads_before)
+    if threads:
+        leaks.append("threads still running: " + ", ".join(repr(thread) for thread in threads))
+    if leaks:
+        pytest.fail("The test leaked state into the tests after it:\n- " + "\n- ".join(leaks))
+
+
+def _main_thread_loop():
+    """The event loop set for this thread, if any (never creates one)."""
+    return getattr(asyncio.get_event_loop_policy()._local, "_loop", None)
+
+
+def _threads_left(before):
+    """Threads started during the test still alive after a grace period. The thread of
+    asgiref's process-wide executor for thread-sensitive sync_to_async lives for the whole
+    session by design."""
+    allowed = set(getattr(SyncToAsync.single_thread_executor, "_threads", ()))
+    deadline = time.monotonic() + THREAD_GRACE_SECONDS
+    while True:
+        left = [
+            thread for thread in threading.enumerate()
+            if thread not in before and thread not in allowed and thread.is_alive()
+        ]
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.05)
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """Browser tests run last: Playwright's sync API keeps an event loop running in the main
-    thread for the rest of the session, and async_to_sync (Channels tests) refuses to run there."""
+    thread for the rest of the session, and async_to_sync (Channels tests) refuses to run there.
+    trylast: after pytest-randomly's shuffle and pytest-django's grouping, a stable sort that
+    keeps their order within each part."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """The shuffle's seed, even under -q (which hides the header that names it), so a failure
+    that depends on the order can be replayed."""
+    if config.pluginmanager.hasplugin("randomly") and config.getoption("randomly_reorganize"):
+        seed = config.getoption("randomly_seed")
+        terminalreporter.write_line(f"Test order: replay with -p randomly --randomly-seed={seed}")
