@@ -3,11 +3,14 @@
 Tests run against the project's real PostGIS and Redis (`make test` starts them).
 """
 import asyncio
+import os
+import sys
 import threading
 import time
 import uuid
 
 import pytest
+import pytest_timeout
 from asgiref.sync import SyncToAsync
 from celery import _state as celery_state
 from django.conf import settings as django_settings
@@ -15,12 +18,33 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import translation
 from rest_framework.test import APIClient
+from tqdm import tqdm
 
 from config.celery import app as celery_app
 from core.roles import Role
 
 # A thread a test started may take a moment to notice it was told to stop.
 THREAD_GRACE_SECONDS = 5
+# The first test that uses the database also waits for its creation (every migration),
+# which on a loaded machine can take minutes; the per-test timeout is for the test.
+DATABASE_CREATION_SECONDS = 600
+_database_created = False
+_EXIT_STATUS = pytest.StashKey[int]()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's test database, noted as made (see pytest_timeout_set_timer)."""
+    global _database_created
+    _database_created = True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_timeout_set_timer(item, settings):
+    if not _database_created and "django_db_setup" in getattr(item, "fixturenames", ()):
+        longer = settings._replace(timeout=settings.timeout + DATABASE_CREATION_SECONDS)
+        return pytest_timeout.pytest_timeout_set_timer(item=item, settings=longer)
+    return None
 
 
 @pytest.fixture(autouse=True)
@@ -131,10 +155,11 @@ def _main_thread_loop():
 
 
 def _threads_left(before):
-    """Threads started during the test still alive after a grace period. The thread of
-    asgiref's process-wide executor for thread-sensitive sync_to_async lives for the whole
-    session by design."""
+    """Threads started during the test still alive after a grace period. Two live for the
+    whole session by design: asgiref's executor for thread-sensitive sync_to_async and
+    tqdm's monitor of progress bars."""
     allowed = set(getattr(SyncToAsync.single_thread_executor, "_threads", ()))
+    allowed.add(getattr(tqdm, "monitor", None))
     deadline = time.monotonic() + THREAD_GRACE_SECONDS
     while True:
         left = [
@@ -161,3 +186,25 @@ def pytest_terminal_summary(terminalreporter, config):
     if config.pluginmanager.hasplugin("randomly") and config.getoption("randomly_reorganize"):
         seed = config.getoption("randomly_seed")
         terminalreporter.write_line(f"Test order: replay with -p randomly --randomly-seed={seed}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    session.config.stash[_EXIT_STATUS] = exitstatus
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """A run never hangs on its way out: Python joins every non-daemon thread at exit, so one
+    stuck thread (say an event loop that a timed-out test left behind) would keep the finished
+    run waiting for ever. Name them and leave without waiting."""
+    stuck = [thread for thread in threading.enumerate()
+             if thread is not threading.main_thread() and not thread.daemon]
+    for thread in stuck:
+        thread.join(THREAD_GRACE_SECONDS)
+    stuck = [thread for thread in stuck if thread.is_alive()]
+    if stuck:
+        sys.stdout.flush()
+        sys.stderr.write(f"Threads still running at the end of the run, not waited for: {stuck}\n")
+        sys.stderr.flush()
+        status = config.stash.get(_EXIT_STATUS, 1)
+        os._exit(int(status) or 1)
