@@ -142,7 +142,7 @@ def no_leaks():
         asyncio.set_event_loop(None)
         if not loop.is_running():
             loop.close()
-    threads = _threads_left(threads_before)
+    threads = _threads_left(threads_before, loop_before)
     if threads:
         leaks.append("threads still running: " + ", ".join(repr(thread) for thread in threads))
     if leaks:
@@ -154,12 +154,15 @@ def _main_thread_loop():
     return getattr(asyncio.get_event_loop_policy()._local, "_loop", None)
 
 
-def _threads_left(before):
-    """Threads started during the test still alive after a grace period. Two live for the
-    whole session by design: asgiref's executor for thread-sensitive sync_to_async and
-    tqdm's monitor of progress bars."""
+def _threads_left(before, session_loop):
+    """Threads started during the test still alive after a grace period. Some live for the
+    whole session by design: asgiref's executor for thread-sensitive sync_to_async, tqdm's
+    monitor of progress bars, and the executor of the event loop Playwright's sync API keeps
+    in the main thread for the browser tests (`session_loop`)."""
     allowed = set(getattr(SyncToAsync.single_thread_executor, "_threads", ()))
     allowed.add(getattr(tqdm, "monitor", None))
+    executor = getattr(session_loop, "_default_executor", None)
+    allowed.update(getattr(executor, "_threads", ()))
     deadline = time.monotonic() + THREAD_GRACE_SECONDS
     while True:
         left = [
