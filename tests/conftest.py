@@ -150,8 +150,9 @@ def no_leaks():
 
 
 def _main_thread_loop():
-    """The event loop set for this thread, if any (never creates one)."""
-    return getattr(asyncio.get_event_loop_policy()._local, "_loop", None)
+    """The event loop running or set in this thread, if any (never creates one). Between its
+    calls, Playwright's sync API marks its own loop as running in the main thread."""
+    return asyncio._get_running_loop() or getattr(asyncio.get_event_loop_policy()._local, "_loop", None)
 
 
 def _threads_left(before, session_loop):
