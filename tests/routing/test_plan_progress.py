@@ -1,14 +1,12 @@
 """The solving task in a real Celery worker, its progress read over Channels as the map reads it.
 
 The socket speaks ASGI to the project's whole application (origin check, session login,
-URL router, consumer) like channels.testing.WebsocketCommunicator does; that class itself
-cannot be imported without daphne, which the project does not install (it serves with uvicorn).
+URL router, consumer).
 
 The worker takes tasks only from a queue of this test's own (on the integration tests' broker
 database), so it never takes another process's work, and starts only once the socket listens:
 every message the task sends is heard.
 """
-import json
 import os
 import subprocess
 import sys
@@ -18,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
-from asgiref.testing import ApplicationCommunicator
 from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
@@ -28,6 +25,7 @@ from config.celery import app as celery_app
 from routing import services
 from routing.live import totals
 from routing.models import RoutePlan
+from tests.asgi_support import Socket, websocket_scope
 from tests.celery_support import point_celery_at, route_celery_tasks
 
 from .conftest import tomorrow
@@ -36,25 +34,8 @@ ROOT = Path(__file__).resolve().parents[2]
 INTEGRATION_BROKER_DB = 14  # tests/integration/conftest.py
 
 
-class Socket(ApplicationCommunicator):
-    def __init__(self, path, headers):
-        super().__init__(application, {
-            "type": "websocket", "path": path, "headers": headers, "query_string": b"",
-            "subprotocols": [],
-        })
-
-    async def connect(self):
-        """(accepted, close code)"""
-        await self.send_input({"type": "websocket.connect"})
-        answer = await self.receive_output(5)
-        return answer["type"] == "websocket.accept", answer.get("code")
-
-    async def receive_json_from(self, timeout=5):
-        return json.loads((await self.receive_output(timeout))["text"])
-
-    async def disconnect(self):
-        await self.send_input({"type": "websocket.disconnect", "code": 1000})
-        await self.wait(1)
+def plan_socket(path, headers):
+    return Socket(application, websocket_scope(path, headers=headers))
 
 
 def headers_for(user=None):
@@ -114,15 +95,14 @@ def test_the_worker_solves_the_plan_and_streams_its_progress(start_worker, team,
     headers = headers_for(dispatcher)
 
     async def follow():
-        socket = Socket(f"/ws/routing/plans/{plan.pk}/", headers)
-        connected, _code = await socket.connect()
-        assert connected
-        first = await socket.receive_json_from(timeout=5)
-        await sync_to_async(start_worker, thread_sensitive=False)()
-        heard = []
-        while not heard or heard[-1]["type"] != "done":
-            heard.append(await socket.receive_json_from(timeout=60))
-        await socket.disconnect()
+        async with plan_socket(f"/ws/routing/plans/{plan.pk}/", headers) as socket:
+            connected, _code = await socket.connect()
+            assert connected
+            first = await socket.receive_json(timeout=5)
+            await sync_to_async(start_worker, thread_sensitive=False)()
+            heard = []
+            while not heard or heard[-1]["type"] != "done":
+                heard.append(await socket.receive_json(timeout=60))
         return first, heard
 
     first, heard = async_to_sync(follow)()
@@ -150,10 +130,9 @@ def test_only_dispatchers_and_admins_follow_a_plan(team, orders, make_user):
         return async_to_sync(connect)(path, headers_for(user))
 
     async def connect(path, headers):
-        socket = Socket(path, headers)
-        connected, code = await socket.connect()
-        message = await socket.receive_json_from() if connected else None
-        await socket.disconnect()
+        async with plan_socket(path, headers) as socket:
+            connected, code = await socket.connect()
+            message = await socket.receive_json() if connected else None
         return connected, code, message
 
     path = f"/ws/routing/plans/{plan.pk}/"
