@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from celery import _state as celery_state
 from django.contrib.gis.geos import Point
 
 from billing.models import Plan
@@ -73,10 +74,16 @@ def gateway(settings):
 
 @pytest.fixture
 def eager_tasks():
-    """Tasks run in the test process, synchronously (the single-process pipeline tests)."""
+    """Tasks run in the test process, synchronously (the single-process pipeline tests).
+
+    An eager task sets celery's process-wide "task join will block" flag while it runs and
+    puts back what it found; two running at once (a live server's thread and the test's)
+    can put back each other's True and leave it set, and every later `result.get()` then
+    refuses. Eager mode is this fixture's, so it clears the flag it may leave."""
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = False
+    celery_state._set_task_join_will_block(False)
 
 
 @pytest.fixture
