@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 import pytest_timeout
+import redis
 from asgiref.sync import SyncToAsync
 from celery import _state as celery_state
 from django.conf import settings as django_settings
@@ -23,8 +24,12 @@ from tqdm import tqdm
 from config.celery import app as celery_app
 from core.roles import Role
 
+from .celery_support import point_celery_at
+
 # A thread a test started may take a moment to notice it was told to stop.
 THREAD_GRACE_SECONDS = 5
+# The Redis database the tests' Celery messages go to (make run's broker is database 0).
+TEST_BROKER_DB = 10
 # The first test that uses the database also waits for its creation (every migration),
 # which on a loaded machine can take minutes; the per-test timeout is for the test.
 DATABASE_CREATION_SECONDS = 600
@@ -113,6 +118,23 @@ def english_client_for(client_for):
         return client
 
     return make
+
+
+def broker_url_for_tests():
+    return f"{django_settings.REDIS_URL.rsplit('/', 1)[0]}/{TEST_BROKER_DB}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def test_broker():
+    """Tasks the tests queue go to a Redis database of their own, never to the broker of a
+    running `make run`, whose worker would run them against the development data (and did:
+    route plans of the tests' database, "RoutePlan matching query does not exist")."""
+    broker = broker_url_for_tests()
+    previous = point_celery_at(celery_app, broker)
+    redis.Redis.from_url(broker).flushdb()
+    yield broker
+    redis.Redis.from_url(broker).flushdb()
+    point_celery_at(celery_app, *previous)
 
 
 @pytest.fixture(autouse=True)
