@@ -10,6 +10,7 @@ import { request } from "../http.js";
 
 const config = readConfig("tech-config");
 const gettext = window.gettext || ((text) => text);
+const ngettext = window.ngettext || ((singular, plural, count) => (count === 1 ? singular : plural));
 const interpolate = window.interpolate || ((text, values) => text.replace(/%s/g, () => values.shift()));
 const WORKING = ["en_route", "on_site", "paused"];
 const CLOSED = ["completed", "cancelled"];
@@ -297,7 +298,10 @@ function render() {
 function renderList() {
   const done = view.stops.filter((stop) => stop.order.status === "completed").length;
   $("#tech-summary").textContent = view.stops.length
-    ? interpolate(gettext("%s stops, %s done · %s km"), [view.stops.length, done, formatNumber(view.km)])
+    ? [
+      interpolate(ngettext("%s stop", "%s stops", view.stops.length), [view.stops.length]),
+      interpolate(ngettext("%s done", "%s done", done), [done]),
+    ].join(", ") + ` · ${formatNumber(view.km)} km`
     : gettext("No stops on your route today.");
   $("#tech-stops").replaceChildren(...view.stops.map((stop) => {
     const order = stop.order;
