@@ -1,5 +1,6 @@
 """`make run`'s own processes (the Procfile under honcho: web, worker, beat, SMTP sink) deliver
-a campaign e-mail and a proposal into the sink's Maildir, and Ctrl-C stops every one of them.
+a campaign e-mail and a proposal into the sink's Maildir, a killed worker comes back on its own
+while the others keep running, and Ctrl-C stops every one of them.
 
 The processes use the test database (the test commits its data) and a Redis database no
 other test uses; they listen on free ports and keep their files in the test's own folder.
@@ -77,6 +78,21 @@ class Honcho:
         return {group for pid, _ppid, group in processes if pid in family} | started | {
             self.process.pid}
 
+    def kept_process(self, name):
+        """The pid of the process a Procfile line's keeper (scripts/keep-running.sh) runs for
+        `name` (honcho may start the line through a shell first), or None."""
+        processes = list(running_processes())
+        [line] = re.findall(rf"{name}\.1 started \(pid=(\d+)\)", self.output())
+        family, grew = {int(line)}, True
+        while grew:
+            descendants = {pid for pid, ppid, _group in processes if ppid in family}
+            grew = not descendants <= family
+            family |= descendants
+        keepers = {pid for pid in family if b"keep-running" in _cmdline(pid)}
+        kept = [pid for pid, ppid, _group in processes if ppid in keepers and pid not in keepers
+                and b"sleep" not in _cmdline(pid)]
+        return kept[0] if kept else None
+
     def running_in(self, groups):
         return [pid for pid, _ppid, group in running_processes() if group in groups]
 
@@ -123,6 +139,13 @@ def procfile(transactional_db, settings, tmp_path):
     finally:
         honcho.kill()
         redis.Redis.from_url(redis_url).flushdb()
+
+
+def _cmdline(pid):
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def log_in(honcho, username, password):
@@ -190,6 +213,20 @@ def test_make_runs_processes_deliver_a_campaign_and_a_proposal_and_stop_on_ctrl_
     assert proposal["number"] in subjects["carlos@example.com"]
 
     assert len(STARTED.findall(procfile.output())) == 4, procfile.output()
+
+    # The worker dies (SIGKILL): its keeper starts it again, and nothing else stops.
+    worker = procfile.kept_process("worker")
+    assert worker and b"celery" in _cmdline(worker), procfile.output()
+    os.kill(worker, signal.SIGKILL)
+    wait_until(lambda: procfile.kept_process("worker") not in (None, worker), 30,
+               "the worker started again", procfile)
+    second = post(session, f"{procfile.url}/api/crm/proposals/",
+                  {"lead": lead.pk, "items": [{"plan": plan.pk}]})
+    post(session, f"{procfile.url}/api/crm/proposals/{second['id']}/send/")
+    wait_until(lambda: len(received(procfile.maildir)) >= 3, 45,
+               "the proposal sent by the restarted worker", procfile)
+    assert "stopping" not in procfile.output().lower(), procfile.output()
+
     groups = procfile.groups()
     procfile.process.send_signal(signal.SIGINT)  # Ctrl-C
     procfile.process.wait(timeout=60)
