@@ -1,5 +1,5 @@
 # Malha: `make run` sets everything up and runs the demo city; `make test` runs the tests.
-.PHONY: setup services run test lint stop demo
+.PHONY: setup services run test lint stop demo backup restore
 
 setup:
 	@scripts/bootstrap.sh
@@ -20,3 +20,11 @@ lint: setup
 
 stop:
 	@scripts/services.sh stop
+
+# The database, uploaded files and secret key into .var/backups/<date-time>/ (or BACKUP=dir);
+# `make restore BACKUP=dir YES=1` puts one back, replacing the database, files and key.
+backup: services
+	@scripts/backup.sh $(BACKUP)
+
+restore: services
+	@scripts/restore.sh "$(BACKUP)" $(if $(YES),--yes,)

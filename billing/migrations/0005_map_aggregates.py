@@ -161,7 +161,7 @@ SELECTION_CELLS = """
 -- (1/1024° from -90). Coarser levels shift both by 2 bits a level (gis.selection does the same).
 CREATE FUNCTION geo_selection_cell(geometry) RETURNS bigint
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT (floor((ST_X($1) + 180) * 1024)::bigint << 18) + floor((ST_Y($1) + 90) * 1024)::bigint $$;
+    AS $$ SELECT (floor((public.ST_X($1) + 180) * 1024)::bigint << 18) + floor((public.ST_Y($1) + 90) * 1024)::bigint $$;
 
 CREATE TABLE geo_selectioncell (
     level smallint NOT NULL,
