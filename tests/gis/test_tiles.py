@@ -121,6 +121,13 @@ class TestClientsLayer:
         assert by_name["Davi"]["status"] == "cancelled"
         assert by_name["Bruno"]["id"] == clients[0][1].pk
 
+    def test_technician_sees_only_their_orders_clients(self, orders, technicians):
+        """Issue 14 #4: client tiles carried every client's name to any technician."""
+        client = APIClient()
+        client.force_authenticate(technicians[0].user)
+        props = features(client.get(url("clients", *Z16)), "clients")
+        assert [p["name"] for p in props] == ["Ana"]
+
     def test_status_and_plan_filters(self, client_for, clients, plans):
         client = client_for("dispatcher")
         active = features(client.get(url("clients", *Z16), {"status": "active"}), "clients")
@@ -264,13 +271,6 @@ class TestContractsLayer:
                                                       {"plan": plans[0].pk}), "contracts")
         assert sum(cell["count"] for cell in cells) == 3
         assert sum(cell["active"] for cell in cells) == 2 and sum(cell["cancelled"] for cell in cells) == 1
-
-    def test_technician_sees_only_their_orders_clients(self, orders, technicians):
-        """Issue 14 #4: client tiles carried every client's name to any technician."""
-        client = APIClient()
-        client.force_authenticate(technicians[0].user)
-        props = features(client.get(url("clients", *Z16)), "clients")
-        assert [p["name"] for p in props] == ["Ana"]
 
     def test_technician_may_not_see_contracts(self, english_client_for, clients):
         response = english_client_for("technician").get(url("contracts", *Z16))
