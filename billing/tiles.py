@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.people.selectors import narrowed, people_visible_to
 from gis.tiles import (
     ChoiceFilter, DataLayer, TileError, bbox_params, cells_cluster_source, envelope_sql,
-    status_plan_conditions, values_of,
+    named_sql, queryset_sql, status_plan_conditions, values_of,
 )
 
 from .choices import ContractStatus
@@ -59,8 +60,14 @@ class PlanFilter:
 
 def clients_source(tile, filters, user):
     """Each client at their main contract: one GiST range scan of `geo_clientpoint`, the
-    per-client map points that triggers keep (billing migration 0005)."""
+    per-client map points that triggers keep (billing migration 0005). Only the clients `user`
+    may read (a technician: their orders'); the low-zoom cells count every client, nameless."""
     where, params = status_plan_conditions(filters, "c")
+    people = people_visible_to(user)
+    if narrowed(people):
+        visible, visible_params = named_sql(*queryset_sql(people.values("pk").order_by()))
+        where += f" AND c.person_id IN ({visible})"
+        params = {**params, **visible_params}
     sql = f"""
         SELECT ST_Transform(c.point, 3857) AS geom3857, c.person_id AS id, c.name, c.status::text AS status,
                c.contracts
@@ -88,7 +95,7 @@ CONTRACT_FILTERS = {"status": ChoiceFilter(ContractStatus), "plan": PlanFilter()
 LAYERS = (
     DataLayer("clients", gettext_lazy("Clients"), "point", "crm.view_person", ("contracts", "people"),
               ("id", "name", "status", "contracts"), CONTRACT_FILTERS, ContractStatus,
-              "MALHA_TILE_DETAIL_ZOOM", position=10, source=clients_source,
+              "MALHA_TILE_DETAIL_ZOOM", per_user=True, position=10, source=clients_source,
               cluster_source=cells_cluster_source),
     DataLayer("contracts", gettext_lazy("Contracts"), "point", "billing.view_contract",
               ("contracts", "people", "plans"), ("id", "number", "status", "plan_id", "plan", "client"),

@@ -1,10 +1,12 @@
-"""The five roles of an ISP team, as Django groups with model permissions.
+"""The roles of an ISP team, as Django groups with model permissions.
 
-`ROLE_PERMISSIONS` is the single place that says who may do what; groups are
-brought in line with it after every migrate, so a deployment never drifts.
-Object-level rules (a technician sees only their own orders) live in the
-selectors of each app.
+`ROLE_MATRIX` is the single place that says who may do what (role × resource × action, with
+the object scope each app's selectors enforce): groups are brought in line with it after every
+migrate, docs/roles.md is generated from it (`roles_markdown`) and tests/api/test_roles.py
+checks every API endpoint against it, so neither a deployment nor the docs can drift.
 """
+from typing import NamedTuple
+
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
@@ -15,95 +17,127 @@ class Role(TextChoices):
     TECHNICIAN = "technician", _("Technician")
     SALES = "sales", _("Sales rep")
     BILLING = "billing", _("Billing clerk")
+    # A capability rather than a job: granted with dispatcher or admin by default, and
+    # assignable to anyone else (a sales rep who runs the newsletter) as a second group.
+    MESSAGING = "messaging", _("Messaging manager")
 
+
+# Roles that add a capability to a user's job without changing what of the team's work they see.
+CAPABILITY_ROLES = (Role.MESSAGING,)
 
 ALL_ACTIONS = ("view", "add", "change", "delete")
 READ = ("view",)
 WRITE = ("view", "add", "change")
+ADD = ("add",)
 
-# role -> {"app_label.model": actions}; "app_label.*" covers every model of the app. The labels
-# crm (people), messaging and sales are the three apps of the crm package.
-ROLE_PERMISSIONS = {
+
+class Grant(NamedTuple):
+    """The actions a role has on a resource and, where a selector narrows it, which rows."""
+
+    actions: tuple
+    scope: str = "all"
+
+
+# Campaigns, their deliveries, every client's message log and the opt-out list: mass messages
+# go out in the ISP's name, so only those who manage messaging send them or read the logs.
+MESSAGING_MANAGEMENT = {
+    "messaging.*": Grant(READ),
+    "messaging.campaign": Grant(WRITE),
+    "messaging.optout": Grant(WRITE),
+}
+# Whoever talks to a client records their "stop sending me this" (LGPD) without reading the list.
+OPT_OUT_RECORDING = {"messaging.optout": Grant(ADD, "records a client's request; cannot list")}
+
+# role -> {"app_label.model": Grant}; "app_label.*" covers every model of the app, a model's own
+# entry overrides it. The labels crm (people), messaging and sales are the crm package's apps.
+ROLE_MATRIX = {
     Role.ADMIN: {
-        "crm.*": ALL_ACTIONS,
-        "messaging.*": ALL_ACTIONS,
-        "sales.*": ALL_ACTIONS,
-        "billing.*": ALL_ACTIONS,
-        "fieldops.*": ALL_ACTIONS,
-        "geo.*": ALL_ACTIONS,
-        "routing.*": ALL_ACTIONS,
-        "auth.user": ALL_ACTIONS,
-        "auth.group": READ,
+        "crm.*": Grant(ALL_ACTIONS),
+        "messaging.*": Grant(ALL_ACTIONS),
+        "sales.*": Grant(ALL_ACTIONS),
+        "billing.*": Grant(ALL_ACTIONS),
+        "fieldops.*": Grant(ALL_ACTIONS),
+        "geo.*": Grant(ALL_ACTIONS),
+        "routing.*": Grant(ALL_ACTIONS),
+        "auth.user": Grant(ALL_ACTIONS),
+        "auth.group": Grant(READ),
     },
     Role.DISPATCHER: {
-        "crm.*": READ,
-        "messaging.*": READ,
-        "sales.*": READ,
+        "crm.*": Grant(READ),
+        "sales.*": Grant(READ),
         # Dispatchers warn the clients inside a polygon (outage, maintenance).
-        "messaging.campaign": WRITE,
-        "messaging.optout": WRITE,
-        "billing.plan": READ,
-        "billing.contract": READ,
-        "fieldops.*": ALL_ACTIONS,
-        "geo.*": READ,
-        "routing.*": ALL_ACTIONS,
+        **MESSAGING_MANAGEMENT,
+        "billing.plan": Grant(READ),
+        "billing.contract": Grant(READ),
+        "fieldops.*": Grant(ALL_ACTIONS),
+        "geo.*": Grant(READ),
+        "routing.*": Grant(ALL_ACTIONS),
     },
     Role.TECHNICIAN: {
         # They change their orders only through the field actions (status, checklist, photos...).
-        "fieldops.serviceorder": READ,
-        "fieldops.skill": READ,
-        "fieldops.technician": READ,
+        "fieldops.serviceorder": Grant(READ, "their orders, as their visibility settings allow"),
+        "fieldops.skill": Grant(READ),
+        "fieldops.technician": Grant(READ, "themselves"),
         # The catalogue they pick materials used from.
-        "fieldops.material": READ,
-        "crm.person": READ,
-        "crm.address": READ,
-        "geo.ctobox": READ,
-        "geo.cable": READ,
-        # Their own route of an accepted plan (routing.selectors.plans_visible_to).
-        "routing.routeplan": READ,
+        "fieldops.material": Grant(READ),
+        # People, addresses, the map's client search and client tiles (fieldops.clients_visible_to).
+        "crm.person": Grant(READ, "the clients of their visible orders"),
+        "crm.address": Grant(READ, "the addresses of those clients"),
+        "geo.ctobox": Grant(READ),
+        "geo.cable": Grant(READ),
+        "routing.routeplan": Grant(READ, "their own route of an accepted plan"),
     },
     Role.SALES: {
-        "crm.*": WRITE,
-        "messaging.*": WRITE,
-        "sales.*": WRITE,
-        "billing.plan": READ,
-        "billing.contract": WRITE,
-        "geo.*": READ,
-        "fieldops.serviceorder": ("view", "add"),
+        # Every person: a rep checks a CPF is not a client yet, upsells, converts leads.
+        "crm.*": Grant(WRITE),
+        "sales.*": Grant(WRITE, "their own and unowned leads, their proposals and sales"),
+        **OPT_OUT_RECORDING,
+        "billing.plan": Grant(READ),
+        "billing.contract": Grant(WRITE),
+        "geo.*": Grant(READ),
+        "fieldops.serviceorder": Grant(("view", "add")),
         # Installation orders they open name the skills the job requires.
-        "fieldops.skill": READ,
+        "fieldops.skill": Grant(READ),
     },
     Role.BILLING: {
-        "billing.*": ALL_ACTIONS,
-        "crm.*": WRITE,
-        "messaging.*": WRITE,
-        "sales.*": WRITE,
-        "fieldops.serviceorder": READ,
-        "geo.coveragearea": READ,
+        "billing.*": Grant(ALL_ACTIONS),
+        "crm.*": Grant(WRITE),
+        "sales.*": Grant(WRITE),
+        # A client's own messages are on their financial panel (billing.view_invoice).
+        **OPT_OUT_RECORDING,
+        "fieldops.serviceorder": Grant(READ),
+        "geo.coveragearea": Grant(READ),
     },
+    Role.MESSAGING: MESSAGING_MANAGEMENT,
 }
+
+
+def grant(role, label):
+    """The Grant `role` has on "app_label.model": the model's own entry, else its app's, else none."""
+    entries = ROLE_MATRIX[role]
+    return entries.get(label) or entries.get(f"{label.split('.')[0]}.*") or Grant(())
+
+
+def role_may(role, label, action):
+    return action in grant(role, label).actions
 
 
 def permissions_for(role):
     """The Permission queryset a role's group should hold."""
     from django.contrib.auth.models import Permission
-    from django.db.models import Q
 
-    query = Q(pk__in=[])
-    for target, actions in ROLE_PERMISSIONS[role].items():
-        app_label, model = target.split(".")
-        codenames = Q()
-        for action in actions:
-            codenames |= Q(codename__startswith=f"{action}_")
-        scope = Q(content_type__app_label=app_label)
-        if model != "*":
-            scope &= Q(content_type__model=model)
-        query |= scope & codenames
-    return Permission.objects.filter(query)
+    held = [
+        permission.pk
+        for permission in Permission.objects.select_related("content_type")
+        if permission.codename.split("_", 1)[0] in grant(
+            role, f"{permission.content_type.app_label}.{permission.content_type.model}"
+        ).actions
+    ]
+    return Permission.objects.filter(pk__in=held)
 
 
 def sync_roles():
-    """Create the role groups and set their permissions exactly as ROLE_PERMISSIONS says."""
+    """Create the role groups and set their permissions exactly as ROLE_MATRIX says."""
     from django.contrib.auth.models import Group
 
     for role in Role:
@@ -119,3 +153,21 @@ def user_has_role(user, role):
     return user.is_authenticated and (
         user.is_superuser or user.groups.filter(name=Role(role).value).exists()
     )
+
+
+def roles_markdown():
+    """ROLE_MATRIX as the Markdown table of docs/roles.md (a test keeps the two equal)."""
+    labels = sorted({label for entries in ROLE_MATRIX.values() for label in entries})
+    lines = ["| resource | " + " | ".join(role.value for role in Role) + " |",
+             "|---|" + "---|" * len(Role)]
+    for label in labels:
+        cells = []
+        for role in Role:
+            entry = ROLE_MATRIX[role].get(label)
+            if entry is None:
+                cells.append("")
+                continue
+            scope = "" if entry.scope == "all" else f" ({entry.scope})"
+            cells.append(", ".join(entry.actions) + scope if entry.actions else "none")
+        lines.append(f"| `{label}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

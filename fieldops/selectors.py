@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from core.roles import Role
+from core.roles import CAPABILITY_ROLES, Role
 
 from .checklists import checklist_for
 from .choices import CLOSED_STATUSES, OrderScope, OrderStatus
@@ -37,12 +37,12 @@ def user_roles(user):
 def sees_only_own_work(user):
     """True for a user whose only role is technician: their visibility settings limit what they see.
 
-    Anyone with another role (dispatcher, admin, sales, billing) sees the whole
-    team's work, as far as their model permissions allow.
+    Anyone with another job (dispatcher, admin, sales, billing) sees the whole team's work, as
+    far as their model permissions allow; a capability (messaging manager) does not widen it.
     """
     if user.is_superuser:
         return False
-    return user_roles(user) == {Role.TECHNICIAN.value}
+    return user_roles(user) - set(CAPABILITY_ROLES) == {Role.TECHNICIAN.value}
 
 
 def manages_orders(user):

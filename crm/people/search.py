@@ -7,9 +7,9 @@ from django.db.models.functions import Coalesce
 
 from core.text import only_digits
 from gis.geocoding import Normalized, normalize_text
-from gis.search import WordSimilar, WordSimilarity, lonlat, scoped
+from gis.search import WordSimilar, WordSimilarity, lonlat
 
-from .selectors import address_list, person_list
+from .selectors import address_list, people_visible_to
 
 # After contracts (billing's), before addresses.
 POSITION = 20
@@ -26,7 +26,7 @@ def _format_document(digits):
 def _visible_people(user):
     if not user.has_perm("crm.view_person"):
         return None
-    people = scoped("client", user, person_list())
+    people = people_visible_to(user)
     located = address_list().filter(person=OuterRef("pk"), point__isnull=False).order_by("id")
     return people.annotate(
         located_at=Subquery(located.values("point")[:1]),

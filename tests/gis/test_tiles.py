@@ -121,6 +121,13 @@ class TestClientsLayer:
         assert by_name["Davi"]["status"] == "cancelled"
         assert by_name["Bruno"]["id"] == clients[0][1].pk
 
+    def test_technician_sees_only_their_orders_clients(self, orders, technicians):
+        """Issue 14 #4: client tiles carried every client's name to any technician."""
+        client = APIClient()
+        client.force_authenticate(technicians[0].user)
+        props = features(client.get(url("clients", *Z16)), "clients")
+        assert [p["name"] for p in props] == ["Ana"]
+
     def test_status_and_plan_filters(self, client_for, clients, plans):
         client = client_for("dispatcher")
         active = features(client.get(url("clients", *Z16), {"status": "active"}), "clients")

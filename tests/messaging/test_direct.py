@@ -153,13 +153,14 @@ def test_a_channel_without_provider_or_a_too_long_sms_is_refused(gateway, make_c
 
 
 def test_the_clients_message_panel_lists_it(gateway, make_client, english_client_for):
+    """Billing clerks read a client's messages on their financial panel, not the whole log."""
     person = make_client("Gil Souto", phone=phone(7))
     direct.send_to_person(person, Channel.SMS, body="Sua fatura vence hoje", key="panel")
 
-    listed = english_client_for("billing").get(f"/api/crm/messages/?person={person.pk}")
+    listed = english_client_for("billing").get(f"/api/billing/clients/{person.pk}/panel/")
 
     assert listed.status_code == 200
-    [message] = listed.data["results"]
+    [message] = listed.data["messages"]
     assert (message["campaign"], message["channel"], message["status"], message["body"]) == (
         None, "sms", "sent", "Sua fatura vence hoje")
 

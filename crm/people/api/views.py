@@ -8,13 +8,14 @@ from .serializers import AddressFeatureSerializer, AddressSerializer, PersonSeri
 
 
 class PersonViewSet(ServiceWriteMixin, ModelViewSet):
-    """Clients and leads; CPF/CNPJ and mobile phones are accepted as typed, stored canonically."""
+    """Clients and leads; CPF/CNPJ and mobile phones are accepted as typed, stored canonically.
+    A technician reads only their orders' clients (core.roles.ROLE_MATRIX)."""
 
     serializer_class = PersonSerializer
     filterset_class = PersonFilterSet
 
     def get_queryset(self):
-        return selectors.person_list()
+        return selectors.people_visible_to(self.request.user)
 
     def perform_create(self, serializer):
         serializer.instance = services.create_person(**serializer.validated_data)
@@ -33,7 +34,7 @@ class AddressViewSet(GeoJsonMixin, ServiceWriteMixin, ModelViewSet):
     filterset_class = AddressFilterSet
 
     def get_queryset(self):
-        return selectors.address_list()
+        return selectors.addresses_visible_to(self.request.user)
 
     def perform_create(self, serializer):
         serializer.instance = services.create_address(**serializer.validated_data)
