@@ -82,6 +82,7 @@ class TokenList(generics.ListAPIView):
     """The caller's live API tokens (the first characters of each key); admins see and
     revoke anyone's in the admin."""
 
+    queryset = AuthToken.objects.none()  # the schema's model; get_queryset scopes it
     serializer_class = TokenSerializer
     permission_classes = [IsAuthenticated]
     pagination_class = None
@@ -94,6 +95,7 @@ class TokenList(generics.ListAPIView):
 class TokenRevoke(generics.DestroyAPIView):
     """Revoke one of the caller's tokens by its `token_key`."""
 
+    queryset = AuthToken.objects.none()
     serializer_class = TokenSerializer
     permission_classes = [IsAuthenticated]
     lookup_field = "token_key"
