@@ -6,6 +6,7 @@ SMTP sink on 127.0.0.1:8025.
 """
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -52,7 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.gis",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "rest_framework_gis",
     "django_filters",
     "drf_spectacular",
@@ -212,7 +213,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Malha <noreply@malha.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.RoleModelPermissions"],
     "DEFAULT_PARSER_CLASSES": [
@@ -226,7 +227,27 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "user": "6000/minute"},
+    # Reverse proxies in front that append X-Forwarded-For; unset: the header is ignored and
+    # limits key on the peer address (core.lockout.client_ip).
+    "NUM_PROXIES": int(os.environ["MALHA_NUM_PROXIES"]) if os.environ.get("MALHA_NUM_PROXIES") else None,
 }
+# API tokens (django-rest-knox): a new one per sign-in, sent as `Authorization: Token <key>`,
+# stored hashed, ending after MALHA_TOKEN_TTL seconds (default a week).
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(seconds=int(os.environ.get("MALHA_TOKEN_TTL", str(7 * 24 * 3600)))),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+# Sign-in lockout (core.lockout), on every path that authenticates a password: after
+# MALHA_LOGIN_FAILURE_LIMIT misses on one account from one peer (or
+# MALHA_LOGIN_IP_FAILURE_LIMIT on any accounts), that peer is refused, right password
+# included, for MALHA_LOGIN_COOLOFF seconds.
+AUTHENTICATION_BACKENDS = ["core.lockout.LockoutModelBackend"]
+MALHA_LOGIN_FAILURE_LIMIT = int(os.environ.get("MALHA_LOGIN_FAILURE_LIMIT", "5"))
+MALHA_LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("MALHA_LOGIN_IP_FAILURE_LIMIT", "30"))
+MALHA_LOGIN_COOLOFF = int(os.environ.get("MALHA_LOGIN_COOLOFF", "900"))
+# Password reset e-mails per peer and per address within MALHA_PASSWORD_RESET_WINDOW seconds.
+MALHA_PASSWORD_RESET_LIMIT = int(os.environ.get("MALHA_PASSWORD_RESET_LIMIT", "3"))
+MALHA_PASSWORD_RESET_WINDOW = int(os.environ.get("MALHA_PASSWORD_RESET_WINDOW", "3600"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Malha API",
     "DESCRIPTION": "Clients, contracts, fibre plant, service orders and routes of an ISP.",

@@ -7,7 +7,8 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.urlpatterns import format_suffix_patterns
 
 from billing.views import public_document
-from core.views import ThrottledObtainAuthToken
+from core.forms import LockoutAdminAuthenticationForm
+from core.views import LoginView, ObtainAuthToken, PasswordResetView, TokenList, TokenLogout, TokenRevoke
 from crm.messaging.api import urls as messaging_api
 from crm.messaging.views import opt_out
 from crm.people.api import urls as people_api
@@ -31,7 +32,10 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
-    path("auth/token/", ThrottledObtainAuthToken.as_view(), name="api-token"),
+    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("auth/logout/", TokenLogout.as_view(), name="api-logout"),
+    path("auth/tokens/", TokenList.as_view(), name="api-tokens"),
+    path("auth/tokens/<str:token_key>/", TokenRevoke.as_view(), name="api-token-revoke"),
     path("crm/", include((crm_api, "crm-api"))),
     path("billing/", include("billing.api.urls")),
     path("fieldops/", include("fieldops.api.urls")),
@@ -39,6 +43,9 @@ api_patterns = [
     path("routing/", include("routing.api.urls")),
     path("public/", include("crm.sales.api.public_urls")),
 ]
+
+# The admin's sign-in says so when core.lockout refuses the caller.
+admin.site.login_form = LockoutAdminAuthenticationForm
 
 urlpatterns = [
     path("api/", include(api_patterns)),
@@ -48,9 +55,9 @@ urlpatterns = [
     path("documents/<str:token>/", public_document, name="billing-public-document"),
     path("proposal/<str:token>/", proposal_page, name="sales-proposal"),
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password-reset/", auth_views.PasswordResetView.as_view(template_name="frontend/password_reset_form.html"), name="password_reset"),
+    path("password-reset/", PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/", auth_views.PasswordResetDoneView.as_view(template_name="frontend/password_reset_done.html"), name="password_reset_done"
     ),

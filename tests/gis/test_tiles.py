@@ -470,8 +470,8 @@ class TestBadInput:
             assert "detail" in response.json()
 
     def test_token_authentication(self, make_user):
-        from rest_framework.authtoken.models import Token
+        from core.tokens import issue_token
 
-        token = Token.objects.create(user=make_user("disp", "dispatcher"))
-        response = APIClient().get("/tiles/", HTTP_AUTHORIZATION=f"Token {token.key}")
+        _instance, token = issue_token(make_user("disp", "dispatcher"))
+        response = APIClient().get("/tiles/", HTTP_AUTHORIZATION=f"Token {token}")
         assert response.status_code == 200

@@ -14,10 +14,10 @@ from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from core.lockout import client_ip
 from crm.sales import public
 from crm.sales.viability import AddressNotFound, check_viability
 
@@ -39,11 +39,7 @@ class PublicRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
     def get_ident(self, request):
-        """The peer's address; X-Forwarded-For only behind the proxies REST_FRAMEWORK's
-        NUM_PROXIES declares (DRF would otherwise trust a header any visitor can forge)."""
-        if api_settings.NUM_PROXIES is None:
-            return request.META.get("REMOTE_ADDR")
-        return super().get_ident(request)
+        return client_ip(request)
 
 
 class ViabilityThrottle(PublicRateThrottle):
