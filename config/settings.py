@@ -268,8 +268,16 @@ MALHA_MAP_CENTER = tuple(
 )
 # Metric projection for buffers and lengths: SIRGAS 2000 / UTM zone 22S (Porto Alegre).
 MALHA_METRIC_SRID = int(os.environ.get("MALHA_METRIC_SRID", "31982"))
+# Where points and areas may lie (lon_min,lat_min,lon_max,lat_max): Brazil and its neighbours,
+# the region the metric projection above handles; anything else is refused at the edge.
+MALHA_SUPPORTED_REGION = tuple(
+    float(v) for v in os.environ.get("MALHA_SUPPORTED_REGION", "-82,-56,-28,14").split(",")
+)
 # Polygon selection (gis/selection.py): the largest area one selection may cover (geodesic km²).
 MALHA_SELECTION_MAX_AREA_KM2 = float(os.environ.get("MALHA_SELECTION_MAX_AREA_KM2", "500"))
+# ... and the widest and tallest it may be (degrees of its bounding box), checked before any
+# query: a thin sliver across the continent has little area but costs seconds to select.
+MALHA_SELECTION_MAX_SPAN_DEG = float(os.environ.get("MALHA_SELECTION_MAX_SPAN_DEG", "5"))
 # Geocoding (gis/geocoding.py): where street numbering starts when no numbered address is
 # known on a street (the end nearer this point, lon,lat; the city's historic centre), and
 # the confidence a geocoded point needs to be stored on an address typed without one.
