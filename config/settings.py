@@ -411,8 +411,11 @@ MESSAGING_PROVIDERS = {
         "rate": _messaging_rate("MESSAGING_WHATSAPP_RATE"),
     },
 }
-# Shared secret of delivery callbacks (HMAC-SHA256 of the body); WhatsApp signs with the app secret.
+# Shared secret of delivery callbacks (HMAC-SHA256 of "<timestamp>." + body, see
+# docs/messaging.md); WhatsApp signs with the app secret. A callback whose timestamp is
+# further than MAX_AGE seconds from now is refused, and so is one received before.
 MESSAGING_WEBHOOK_SECRET = os.environ.get("MESSAGING_WEBHOOK_SECRET", "")
+MESSAGING_WEBHOOK_MAX_AGE_SECONDS = int(os.environ.get("MESSAGING_WEBHOOK_MAX_AGE_SECONDS", "300"))
 MESSAGING_WHATSAPP_APP_SECRET = os.environ.get("MESSAGING_WHATSAPP_APP_SECRET", "")
 # The token typed in Meta's webhook settings; the GET handshake echoes the challenge only for it.
 MESSAGING_WHATSAPP_VERIFY_TOKEN = os.environ.get("MESSAGING_WHATSAPP_VERIFY_TOKEN", "")
