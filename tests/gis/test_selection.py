@@ -132,6 +132,7 @@ def test_any_input_is_a_selection_area_or_a_validation_error(value):
         assert error.code in {
             "malformed_geojson", "wrong_type", "unclosed_ring", "too_few_points", "out_of_range",
             "too_many_vertices", "invalid_geometry", "empty_geometry", "area_too_large",
+            "outside_region", "area_too_wide",
         }
 
 
