@@ -621,7 +621,7 @@ def record_callback(channel, payload, claims):
             fields.update(failed_at=now, error=_("Gateway: %(error)s") % {"error": error or "?"})
         else:
             fields["sent_at"] = now
-        updated += ours.filter(idempotency_key=key, status__in=_MAY_BECOME[new]).update(**fields)
+        updated += ours.filter(idempotency_key=str(key), status__in=_MAY_BECOME[new]).update(**fields)
     opted_out = 0
     for event_id, phone, text in inbound:
         if _is_opt_out_keyword(text) and _first_time(event_id, claims):
