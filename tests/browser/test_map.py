@@ -178,7 +178,7 @@ def test_a_link_to_a_lead_without_a_location_shows_its_facts_without_an_error(ma
     """Audit: /map/?q=<lead name> threw a TypeError, the only result having no point."""
     create_person(name="Helena Prospect", stage="lead")
     errors = []
-    map_page.on("pageerror", errors.append)
+    map_page.on("pageerror", lambda error: errors.append(error))
     map_page.goto("/map/?q=Helena")
     details = map_page.locator("#map-details-body")
     details.get_by_text("Helena Prospect").wait_for()
