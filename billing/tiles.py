@@ -6,6 +6,7 @@ contract's, and the `status` / `plan` filters apply to them. Database triggers k
 client's point in `geo_clientpoint` (billing migration 0005), which the client tiles and
 cells read. Both layers are aggregated at low zooms from the pre-built cells.
 """
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -38,13 +39,17 @@ CELL_SOURCES = {
 TOPICS = {"contracts": "billing.Contract", "plans": "billing.Plan", "people": "crm.Person"}
 
 
+PLAN_ID = re.compile(r"[0-9]{1,18}")
+
+
 @dataclass(frozen=True)
 class PlanFilter:
     kind: str = "multi"
 
     def parse(self, name, query):
         values = values_of(query, name)
-        if not values or not all(value.isdigit() for value in values):
+        # ASCII digits only, few enough for a bigint: str.isdigit() also takes "²", which int() refuses.
+        if not values or not all(PLAN_ID.fullmatch(value) for value in values):
             raise TileError(400, {name: [_("Give plan ids as whole numbers, e.g. 1,2.")]})
         ids = {int(value) for value in values}
         unknown = ids - set(plan_list().filter(pk__in=ids).values_list("pk", flat=True))

@@ -289,8 +289,16 @@ MALHA_MAP_CENTER = tuple(
 )
 # Metric projection for buffers and lengths: SIRGAS 2000 / UTM zone 22S (Porto Alegre).
 MALHA_METRIC_SRID = int(os.environ.get("MALHA_METRIC_SRID", "31982"))
+# Where points and areas may lie (lon_min,lat_min,lon_max,lat_max): Brazil and its neighbours,
+# the region the metric projection above handles; anything else is refused at the edge.
+MALHA_SUPPORTED_REGION = tuple(
+    float(v) for v in os.environ.get("MALHA_SUPPORTED_REGION", "-82,-56,-28,14").split(",")
+)
 # Polygon selection (gis/selection.py): the largest area one selection may cover (geodesic km²).
 MALHA_SELECTION_MAX_AREA_KM2 = float(os.environ.get("MALHA_SELECTION_MAX_AREA_KM2", "500"))
+# ... and the widest and tallest it may be (degrees of its bounding box), checked before any
+# query: a thin sliver across the continent has little area but costs seconds to select.
+MALHA_SELECTION_MAX_SPAN_DEG = float(os.environ.get("MALHA_SELECTION_MAX_SPAN_DEG", "5"))
 # Geocoding (gis/geocoding.py): where street numbering starts when no numbered address is
 # known on a street (the end nearer this point, lon,lat; the city's historic centre), and
 # the confidence a geocoded point needs to be stored on an address typed without one.
@@ -424,8 +432,11 @@ MESSAGING_PROVIDERS = {
         "rate": _messaging_rate("MESSAGING_WHATSAPP_RATE"),
     },
 }
-# Shared secret of delivery callbacks (HMAC-SHA256 of the body); WhatsApp signs with the app secret.
+# Shared secret of delivery callbacks (HMAC-SHA256 of "<timestamp>." + body, see
+# docs/messaging.md); WhatsApp signs with the app secret. A callback whose timestamp is
+# further than MAX_AGE seconds from now is refused, and so is one received before.
 MESSAGING_WEBHOOK_SECRET = os.environ.get("MESSAGING_WEBHOOK_SECRET", "")
+MESSAGING_WEBHOOK_MAX_AGE_SECONDS = int(os.environ.get("MESSAGING_WEBHOOK_MAX_AGE_SECONDS", "300"))
 MESSAGING_WHATSAPP_APP_SECRET = os.environ.get("MESSAGING_WHATSAPP_APP_SECRET", "")
 # The token typed in Meta's webhook settings; the GET handshake echoes the challenge only for it.
 MESSAGING_WHATSAPP_VERIFY_TOKEN = os.environ.get("MESSAGING_WHATSAPP_VERIFY_TOKEN", "")

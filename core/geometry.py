@@ -1,4 +1,5 @@
 """Geometry checks shared by models, serializers and commands."""
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,30 @@ def validate_lonlat_range(geometry):
             _("Coordinates out of range: longitude must be between -180 and 180 and "
               "latitude between -90 and 90 (WGS 84, SRID 4326)."),
             code="out_of_range",
+        )
+
+
+def in_supported_region(extent):
+    """Whether the extent (xmin, ymin, xmax, ymax; a point twice) lies in settings.MALHA_SUPPORTED_REGION."""
+    west, south, east, north = settings.MALHA_SUPPORTED_REGION
+    xmin, ymin, xmax, ymax = extent
+    return west <= xmin and xmax <= east and south <= ymin and ymax <= north
+
+
+def validate_supported_region(extent):
+    """The extent must lie in settings.MALHA_SUPPORTED_REGION (see in_supported_region).
+
+    Everything is measured in the metric projection (settings.MALHA_METRIC_SRID), which
+    cannot take a point on the other side of the planet; refusing it here keeps it out of
+    the database, where it would break every page that shows it.
+    """
+    if not in_supported_region(extent):
+        west, south, east, north = settings.MALHA_SUPPORTED_REGION
+        raise ValidationError(
+            _("This place is outside the region the system serves (longitude %(west)s to %(east)s, "
+              "latitude %(south)s to %(north)s)."),
+            code="outside_region",
+            params={"west": west, "east": east, "south": south, "north": north},
         )
 
 
@@ -41,6 +66,7 @@ def validate_geometry(geometry, expected_type=None, max_vertices=MAX_VERTICES):
             params={"count": geometry.num_coords, "max": max_vertices},
         )
     validate_lonlat_range(geometry)
+    validate_supported_region(geometry.extent)
     if not geometry.valid:
         raise ValidationError(
             _("Invalid geometry: %(reason)s."),

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import DateTimeFilter
 from crm.people.selectors import person_search_q
 
 from .choices import OrderStatus, OrderType, Priority
@@ -52,10 +53,10 @@ class ServiceOrderFilterSet(django_filters.FilterSet):
         field_name="assignee", lookup_expr="isnull", label=_("Without a technician")
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Past its SLA deadline"))
-    window_after = django_filters.IsoDateTimeFilter(
+    window_after = DateTimeFilter(
         field_name="window_end", lookup_expr="gt", label=_("Window ends after")
     )
-    window_before = django_filters.IsoDateTimeFilter(
+    window_before = DateTimeFilter(
         field_name="window_start", lookup_expr="lt", label=_("Window starts before")
     )
 

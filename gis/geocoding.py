@@ -35,6 +35,7 @@ from django.contrib.gis.geos import Point
 from django.db import connection
 from django.db.models import CharField, Func, IntegerField, Value
 
+from core.geometry import in_supported_region
 from core.text import only_digits
 
 # Functions returning querysets of located addresses with street, number, neighbourhood, city,
@@ -499,8 +500,11 @@ def reverse_geocode(lon, lat):
     A known address within REVERSE_ADDRESS_RADIUS_M is returned as it is (precision
     `address`); otherwise the nearest named street within REVERSE_STREET_RADIUS_M
     and a house number estimated along it (`interpolated`, or `street` from metric
-    numbering).
+    numbering). None too for a point outside settings.MALHA_SUPPORTED_REGION (one stored
+    before that check), which the metric projection cannot take.
     """
+    if not in_supported_region((lon, lat, lon, lat)):
+        return None
     (point,) = _metric_points([(lon, lat)])
     with connection.cursor() as cursor:
         cursor.execute(

@@ -1,7 +1,7 @@
 """The map's search box: clients by name or CPF/CNPJ, contracts by number, and addresses.
 
 `search(user, text)` returns at most `limit` results, best first, each
-{"kind": "client" | "contract" | "address", "id", "label", "detail", "point": [lon, lat]},
+{"kind": "client" | "contract" | "address", "id", "label", "detail", "point": [lon, lat] or null for a client whose address was never located},
 and only what the user's role may see: clients need crm.view_person (a technician
 only the clients of their own orders), contracts billing.view_contract; addresses
 come from geocoding and are open to every user.

@@ -13,8 +13,8 @@ public functions below dispatch to, so the campaigns need not import billing:
 Validation happens in shapely (GEOS) before anything reaches the database, so a
 malformed polygon is a ValidationError with a code, never a database error:
 `malformed_geojson`, `wrong_type`, `unclosed_ring`, `too_few_points`,
-`too_many_vertices`, `out_of_range`, `invalid_geometry`, `empty_geometry`,
-`area_too_large`.
+`too_many_vertices`, `out_of_range`, `outside_region`, `area_too_wide`,
+`invalid_geometry`, `empty_geometry`, `area_too_large`.
 
 The safe-repair rule: a polygon that is not OGC-valid (it crosses itself, has a
 spike, touches itself) is repaired with GEOS MakeValid (the algorithm behind
@@ -43,7 +43,7 @@ from django.db import connection
 from django.db.models import BooleanField, Func, Q
 from django.utils.translation import gettext as _
 
-from core.geometry import MAX_VERTICES
+from core.geometry import MAX_VERTICES, validate_supported_region
 
 WGS84 = 4326
 # Relative area change a repair may cause and still be called safe (see the module docstring).
@@ -355,15 +355,32 @@ def _area_and_pieces(geometry):
     return area_km2, pieces
 
 
+def _check_extent(rings_per_polygon):
+    """Refuse, before any geometry work, areas outside the served region or wider or taller
+    than settings.MALHA_SELECTION_MAX_SPAN_DEG: a sliver across the antimeridian or a
+    whole-world ring has a small or undefined geodesic area but costs seconds of CPU."""
+    lons = [lon for polygon in rings_per_polygon for ring in polygon for lon, _lat in ring]
+    lats = [lat for polygon in rings_per_polygon for ring in polygon for _lon, lat in ring]
+    validate_supported_region((min(lons), min(lats), max(lons), max(lats)))
+    span = max(max(lons) - min(lons), max(lats) - min(lats))
+    limit = settings.MALHA_SELECTION_MAX_SPAN_DEG
+    if span > limit:
+        raise _error(
+            _("The area is too wide: %(span)s degrees across, at most %(max)s. Draw a smaller polygon."),
+            "area_too_wide", span=f"{span:.2f}", max=limit,
+        )
+
+
 def clean_selection_area(geojson):
     """GeoJSON Polygon/MultiPolygon (a dict) -> SelectionArea, or ValidationError with a code.
 
     Checks structure, closed rings, at most MAX_VERTICES vertices, coordinate
-    range, OGC validity (repairing only what the safe-repair rule of this module
+    range, the served region and the span limit, OGC validity (repairing only what the safe-repair rule of this module
     allows) and the area limit settings.MALHA_SELECTION_MAX_AREA_KM2 (geodesic).
     Public: used by the selection API, `bench_gis` and the campaigns.
     """
     rings_per_polygon = _polygon_rings(geojson)
+    _check_extent(rings_per_polygon)
     shape = shapely.MultiPolygon([(shell, holes) for shell, *holes in rings_per_polygon])
     repaired, messages = False, ()
     if not shape.is_valid:

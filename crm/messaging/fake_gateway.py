@@ -6,8 +6,12 @@ way the generic gateway contract requires, and can be told to misbehave:
 `fail_numbers` (permanent 400 with an error), `flaky_numbers` (503 a number of
 times), `throttle_next` (answer 429 to the next N requests), `delay` (seconds
 before answering). Everything it receives is recorded with a monotonic timestamp.
+`signed_callback` builds the delivery report a generic gateway posts back, signed the
+way docs/messaging.md says (written here from the docs, not from the server's code).
 """
 
+import hashlib
+import hmac
 import itertools
 import json
 import threading
@@ -44,6 +48,15 @@ class FakeGateway:
 
     def keys(self):
         return [message["key"] for message in self.accepted]
+
+    @staticmethod
+    def signed_callback(events, secret, timestamp=None):
+        """(body, headers) of a generic gateway's callback with these events: the Unix time in
+        X-Malha-Timestamp, and X-Malha-Signature the HMAC-SHA256 of "<time>." + body."""
+        body = json.dumps({"events": events}).encode()
+        timestamp = str(int(time.time()) if timestamp is None else timestamp)
+        digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+        return body, {"X-Malha-Timestamp": timestamp, "X-Malha-Signature": f"sha256={digest}"}
 
     def _answer(self, dialect, key, to, text, authorised):
         """(status, body, headers) for one message."""

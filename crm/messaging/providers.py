@@ -78,7 +78,11 @@ class Provider:
         raise NotImplementedError
 
     def parse_callback(self, payload):
-        """(status events, inbound messages) from a webhook body; see crm.messaging.services."""
+        """(status events, inbound messages) from a webhook body; see crm.messaging.services.
+
+        Status events are (event id, idempotency key, status, error), inbound messages
+        (event id, phone, text); the event id is the provider's own, "" when it has none
+        (then the signed timestamp guards against replays)."""
         raise PermanentFailure("This provider sends no callbacks.")
 
 
@@ -190,9 +194,9 @@ class GenericSmsGateway(JsonHttpProvider):
         statuses, inbound = [], []
         for event in payload.get("events", []):
             if event.get("type") == "inbound":
-                inbound.append((event.get("from", ""), event.get("text", "")))
+                inbound.append(("", event.get("from", ""), event.get("text", "")))
             else:
-                statuses.append((event.get("client_reference", ""), event.get("status", ""),
+                statuses.append(("", event.get("client_reference", ""), event.get("status", ""),
                                  event.get("error", "")))
         return statuses, inbound
 
@@ -220,9 +224,9 @@ class ZenviaStyleSms(JsonHttpProvider):
         if payload.get("type") == "MESSAGE":
             message = payload.get("message", {})
             text = " ".join(c.get("text", "") for c in message.get("contents", []))
-            return [], [("+" + str(message.get("from", "")).lstrip("+"), text)]
+            return [], [("", "+" + str(message.get("from", "")).lstrip("+"), text)]
         status = payload.get("messageStatus", {})
-        return [(payload.get("externalId", ""), self.STATUS.get(status.get("code"), ""),
+        return [("", payload.get("externalId", ""), self.STATUS.get(status.get("code"), ""),
                  status.get("description", ""))], []
 
 
@@ -274,11 +278,14 @@ class WhatsAppCloud(JsonHttpProvider):
                 value = change.get("value", {})
                 for status in value.get("statuses", []):
                     errors = status.get("errors") or [{}]
-                    statuses.append((status.get("biz_opaque_callback_data", ""), status.get("status", ""),
-                                     errors[0].get("title", "")))
+                    # One message id goes through sent, delivered, read: the event is the pair.
+                    event_id = f"{status['id']}:{status.get('status', '')}" if status.get("id") else ""
+                    statuses.append((event_id, status.get("biz_opaque_callback_data", ""),
+                                     status.get("status", ""), errors[0].get("title", "")))
                 for message in value.get("messages", []):
                     text = (message.get("text") or {}).get("body", "")
-                    inbound.append(("+" + str(message.get("from", "")).lstrip("+"), text))
+                    inbound.append((str(message.get("id", "")), "+" + str(message.get("from", "")).lstrip("+"),
+                                    text))
         return statuses, inbound
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -24,6 +25,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.parsers import load_json
 from crm.people.models import Person
 from gis.selection import clean_contract_filters, clean_selection_area
 
@@ -503,12 +505,69 @@ def resend_failed(campaign):
 
 # --- callbacks and consent -------------------------------------------------------------------
 
+class CallbackRefused(Exception):
+    """A callback that is not signed, too old or already received (the API answers 403)."""
+
+
+# Meta retries a webhook it could not deliver for up to 7 days, with the same body and ids.
+META_RETRY_SECONDS = 7 * 24 * 3600
+_CLAIM_PREFIX = "messaging:callback:"
+
+
 def verify_signature(body, signature, secret):
     """True when `signature` ("sha256=<hex>" or "<hex>") is the HMAC-SHA256 of body with secret."""
     if not secret or not signature:
         return False
     expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, signature.removeprefix("sha256="))
+
+
+def receive_callback(channel, headers, body):
+    """Authenticate, parse and apply a provider's callback once; CallbackRefused when forged,
+    stale or replayed.
+
+    Our scheme (SMS): the signature covers a timestamp at most
+    MESSAGING_WEBHOOK_MAX_AGE_SECONDS old, and each signature is accepted once (kept in
+    Redis for twice that window, clocks may differ either way). Meta's X-Hub-Signature-256
+    (WhatsApp) has no timestamp, so its events are taken once each by their ids
+    (record_callback). A claim is given back when applying fails, for the provider's retry.
+    """
+    claims = []
+    try:
+        if channel == Channel.WHATSAPP:
+            _verify(body, headers.get("X-Hub-Signature-256", ""), settings.MESSAGING_WHATSAPP_APP_SECRET)
+        else:
+            claims.append(_claim_signed_callback(headers, body))
+        payload = load_json(body)
+        if not isinstance(payload, dict):
+            raise ValidationError(_("The body must be a JSON object."), code="not_an_object")
+        return record_callback(channel, payload, claims)
+    except Exception:
+        cache.delete_many(claims)
+        raise
+
+
+def _verify(body, signature, secret):
+    if not verify_signature(body, signature, secret):
+        raise CallbackRefused(_("Invalid or missing signature."))
+
+
+def _claim_signed_callback(headers, body):
+    """The replay key of a callback signed with our scheme, once it is checked and new."""
+    timestamp = headers.get("X-Malha-Timestamp", "")
+    signature = headers.get("X-Malha-Signature", "")
+    if not (timestamp.isascii() and timestamp.isdigit()):
+        raise CallbackRefused(_("Missing or malformed X-Malha-Timestamp header."))
+    _verify(timestamp.encode() + b"." + body, signature, settings.MESSAGING_WEBHOOK_SECRET)
+    max_age = settings.MESSAGING_WEBHOOK_MAX_AGE_SECONDS
+    if abs(time.time() - int(timestamp)) > max_age:
+        raise CallbackRefused(
+            _("The callback's timestamp is more than %(seconds)s seconds away from now.") % {"seconds": max_age}
+        )
+    key = _CLAIM_PREFIX + signature.removeprefix("sha256=")
+    if not cache.add(key, 1, timeout=2 * max_age):
+        raise CallbackRefused(_("This callback was already received."))
+    return key
 
 
 _CALLBACK_STATUS = {"sent": DeliveryStatus.SENT, "delivered": DeliveryStatus.DELIVERED,
@@ -520,23 +579,40 @@ _MAY_BECOME = {
 }
 
 
+def _first_time(event_id, claims):
+    """True for an event without a provider id, or one whose id is seen for the first time."""
+    if not event_id:
+        return True
+    key = _CLAIM_PREFIX + hashlib.sha256(str(event_id).encode()).hexdigest()
+    if not cache.add(key, 1, timeout=META_RETRY_SECONDS):
+        return False
+    claims.append(key)
+    return True
+
+
 @transaction.atomic
-def record_callback(channel, payload):
+def record_callback(channel, payload, claims):
     """Apply a provider's delivery reports and inbound replies; returns counts.
 
-    Statuses only move forward (a late "sent" never undoes "delivered"); a reply
-    that is an opt-out keyword (SAIR, PARAR...) opts the sender out of the channel.
+    Statuses only move forward (a late "sent" never undoes "delivered") and only on
+    deliveries of this channel sent through this provider (or not yet marked sent), so
+    a callback for one channel cannot touch another's; an event whose id was seen is
+    skipped (its id joins `claims`). A reply that is an opt-out keyword (SAIR, PARAR...)
+    opts the sender out of the channel.
     """
     provider = provider_for(channel)
     try:
         statuses, inbound = provider.parse_callback(payload)
-    except (AttributeError, TypeError):
+    except (AttributeError, TypeError, ValueError):
         raise ValidationError(_("The callback body is not in the provider's format.")) from None
+    except PermanentFailure:
+        raise ValidationError(_("This channel's provider sends no callbacks.")) from None
     updated = 0
     now = timezone.now()
-    for key, status, error in statuses:
+    ours = Delivery.objects.filter(Q(provider=provider.name) | Q(provider=""), message__channel=channel)
+    for event_id, key, status, error in statuses:
         new = _CALLBACK_STATUS.get(str(status).lower())
-        if not new or not key:
+        if not new or not key or not _first_time(event_id, claims):
             continue
         fields = {"status": new}
         if new == DeliveryStatus.DELIVERED:
@@ -545,12 +621,10 @@ def record_callback(channel, payload):
             fields.update(failed_at=now, error=_("Gateway: %(error)s") % {"error": error or "?"})
         else:
             fields["sent_at"] = now
-        updated += Delivery.objects.filter(
-            idempotency_key=key, status__in=_MAY_BECOME[new]
-        ).update(**fields)
+        updated += ours.filter(idempotency_key=str(key), status__in=_MAY_BECOME[new]).update(**fields)
     opted_out = 0
-    for phone, text in inbound:
-        if _is_opt_out_keyword(text):
+    for event_id, phone, text in inbound:
+        if _is_opt_out_keyword(text) and _first_time(event_id, claims):
             for person in selectors.people_with_mobile(phone):
                 record_opt_out(person, channel, OptOutSource.KEYWORD, detail=text[:200])
                 opted_out += 1

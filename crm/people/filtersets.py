@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from .choices import PersonStage, PersonType, State
 from .models import Address, Person
 from .selectors import person_search_q
+from core.filters import DateTimeFilter
 from core.text import only_digits
 
 
@@ -14,8 +15,8 @@ class PersonFilterSet(django_filters.FilterSet):
     )
     person_type = django_filters.MultipleChoiceFilter(choices=PersonType.choices)
     stage = django_filters.MultipleChoiceFilter(choices=PersonStage.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Person

@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import DateTimeFilter
 from crm.people.selectors import person_search_q
 from crm.sales.choices import LeadStage, ProposalStatus, SendingStatus
 from crm.sales.models import Lead, Proposal
@@ -13,10 +14,10 @@ class LeadFilterSet(django_filters.FilterSet):
     unowned = django_filters.BooleanFilter(
         field_name="owner", lookup_expr="isnull", label=_("Without an owner")
     )
-    next_action_after = django_filters.IsoDateTimeFilter(
+    next_action_after = DateTimeFilter(
         field_name="next_action_at", lookup_expr="gte"
     )
-    next_action_before = django_filters.IsoDateTimeFilter(
+    next_action_before = DateTimeFilter(
         field_name="next_action_at", lookup_expr="lt"
     )
     next_action_on = django_filters.DateFilter(field_name="next_action_at", lookup_expr="date")

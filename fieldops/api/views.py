@@ -192,6 +192,12 @@ class ReportView(APIView):
         self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
         return super().handle_exception(exc)
 
+    def perform_content_negotiation(self, request, force=False):
+        """Only a GET renders the report as a file: OPTIONS' metadata is JSON whatever the format."""
+        if request.method not in ("GET", "HEAD"):
+            return JSONRenderer(), "application/json"
+        return super().perform_content_negotiation(request, force)
+
     def lines(self, query):
         raise NotImplementedError
 

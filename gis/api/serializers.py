@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.geometry import validate_supported_region
 from core.serializers import GeoFeatureSerializer, MalhaModelSerializer
 from gis import selection
 from gis.models import AddressPoint, Cable, CoverageArea, CtoBox, Olt, Pop, RoadEdge
@@ -215,6 +216,10 @@ class GeocodeQuerySerializer(serializers.Serializer):
 class LonLatQuerySerializer(serializers.Serializer):
     lon = serializers.FloatField(min_value=-180, max_value=180, help_text=_("Longitude (WGS 84)."))
     lat = serializers.FloatField(min_value=-90, max_value=90, help_text=_("Latitude (WGS 84)."))
+
+    def validate(self, attrs):
+        validate_supported_region((attrs["lon"], attrs["lat"]) * 2)
+        return attrs
 
 
 class GeocodeResultSerializer(serializers.Serializer):

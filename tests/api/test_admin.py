@@ -77,7 +77,7 @@ def test_admin_refuses_a_taken_port(admin_client, contract):
             "person": contract.person_id,
             "plan": contract.plan_id,
             "installation_address": address.pk,
-            "point": Point(*CENTER, srid=4326).json,
+            "point": Point(*CENTER, srid=4326).transform(3857, clone=True).json,  # the map widget's SRID
             "status": "awaiting_installation",
             "due_day": 10,
             "cto_box": contract.cto_box_id,

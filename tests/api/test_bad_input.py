@@ -133,6 +133,14 @@ def test_coordinates_out_of_range(sales, client_person):
     ]
 
 
+def test_a_point_outside_the_served_region_is_refused(sales, client_person):
+    point = {"type": "Point", "coordinates": [36, 0]}
+    messages = post_refused(
+        sales, "/api/crm/addresses/", address_data(client_person, point=point), "point"
+    )
+    assert "outside the region" in messages[0]
+
+
 @pytest.mark.django_db
 def test_self_intersecting_coverage_area(admin):
     bow_tie = {

@@ -2,6 +2,7 @@
 
 import datetime
 
+import pytest
 from django.utils import timezone
 
 from crm.people.services import create_person
@@ -61,3 +62,22 @@ def test_service_orders_by_status_type_assignee_and_window(client_for, make_orde
 
 def test_orders_are_numbered_in_sequence(make_order):
     assert [make_order().number for _ in range(3)] == ["OS-000001", "OS-000002", "OS-000003"]
+
+
+@pytest.mark.parametrize(
+    ("role", "url", "name"),
+    [
+        ("sales", "/api/crm/people/", "created_after"),
+        ("sales", "/api/crm/people/", "created_before"),
+        ("dispatcher", "/api/fieldops/service-orders/", "window_after"),
+        ("dispatcher", "/api/fieldops/service-orders/", "window_before"),
+        ("sales", "/api/crm/leads/", "next_action_after"),
+    ],
+)
+def test_a_date_time_with_an_impossible_utc_offset_is_a_400(english_client_for, db, role, url, name):
+    """Audit: `+16:00` reached PostgreSQL (time zone displacement out of range), a 500."""
+    client = english_client_for(role)
+    response = client.get(url, {name: "2026-01-01T00:00:00+16:00"})
+    assert response.status_code == 400
+    assert response.data[name] == ["The time zone offset must be between -14:00 and +14:00."]
+    assert client.get(url, {name: "2026-01-01T00:00:00-12:00"}).status_code == 200

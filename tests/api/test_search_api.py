@@ -135,6 +135,7 @@ def test_reverse_geocode_endpoint(english_client_for, streets):
         (REVERSE, {"lon": "181", "lat": "-30"}, "lon"),
         (REVERSE, {"lon": "nan", "lat": "-30"}, "lon"),
         (REVERSE, {"lat": "-30"}, "lon"),
+        (REVERSE, {"lon": "36", "lat": "0"}, "non_field_errors"),  # audit: outside the projection, a 500
     ],
 )
 def test_geocoding_bad_input(english_client_for, db, url, params, field):

@@ -174,6 +174,17 @@ def test_a_link_with_a_query_opens_the_map_at_its_only_result(map_page, little_c
     assert popup.locator("a.popup-finance").count() == 0  # dispatchers do not read invoices
 
 
+def test_a_link_to_a_lead_without_a_location_shows_its_facts_without_an_error(map_page, little_city):
+    """Audit: /map/?q=<lead name> threw a TypeError, the only result having no point."""
+    create_person(name="Helena Prospect", stage="lead")
+    errors = []
+    map_page.on("pageerror", lambda error: errors.append(error))
+    map_page.goto("/map/?q=Helena")
+    details = map_page.locator("#map-details-body")
+    details.get_by_text("Helena Prospect").wait_for()
+    assert "Fora do mapa" in details.inner_text() and errors == []
+
+
 def test_a_billing_clerk_goes_from_a_client_on_the_map_to_their_financial_panel(page, make_user, login, little_city):
     make_user("financeiro", "billing")
     login("financeiro")

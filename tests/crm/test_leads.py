@@ -190,3 +190,19 @@ def test_ordered_by_next_action(rep, make_lead):
     sooner = make_lead("Sooner", owner=rep.user, next_action_at=now + datetime.timedelta(days=1))
     rows = rep.get(URL, {"ordering": "next_action_at"}).json()["results"]
     assert [row["id"] for row in rows] == [sooner.pk, later.pk]
+
+
+def test_a_lead_far_from_brazil_is_a_400_and_nothing_is_written(rep):
+    """Audit: a lead created with a point far from Brazil made its page a 500 for good."""
+    response = rep.post(URL, {"name": "Longe", "point": {"type": "Point", "coordinates": [36, 0]}},
+                        format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "outside the region" in str(response.json()["point"])
+    assert rep.get(URL).json()["count"] == 0
+
+
+def test_a_next_action_filter_with_an_impossible_offset_is_a_400(rep):
+    for name in ("next_action_after", "next_action_before"):
+        response = rep.get(URL, {name: "2026-01-01T00:00:00+16:00"}, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 400 and "-14:00 and +14:00" in str(response.json()[name])
+    assert rep.get(URL, {"next_action_after": "2026-01-01T00:00:00+14:00"}).status_code == 200

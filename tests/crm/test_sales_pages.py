@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.test import Client
 from django.utils import timezone
 
@@ -138,3 +139,10 @@ def test_goals_of_another_month_and_a_bad_month(browser_for):
     assert bad.status_code == 200
     assert "Give the month as year-month, e.g. 2026-03." in bad.content.decode()
     assert timezone.localdate().strftime("%B %Y") in bad.content.decode()
+
+
+def test_the_page_of_a_lead_stored_far_from_brazil_still_opens(browser_for, make_lead):
+    """Audit: a lead at lon 36, lat 0 (outside the metric projection) made its page a 500."""
+    client = browser_for("sales")
+    lead = make_lead(owner=client.user, point=Point(36, 0, srid=4326))
+    assert client.get(f"/sales/leads/{lead.pk}/").status_code == 200

@@ -158,6 +158,8 @@ def test_address_not_found_says_so_offers_the_pin_and_is_recorded(drop_network, 
     ({"lon": -51.2, "lat": -95}, None),
     ({"lon": -51.2, "lat": -30, "max_drop_m": 0}, None),
     ({"lon": -51.2, "lat": -30, "channel": 999999}, None),
+    ({"lon": 36, "lat": 0}, "This place is outside the region the system serves (longitude -82.0 to -28.0, "
+                            "latitude -56.0 to 14.0)."),
 ])
 def test_bad_requests_are_clear_400s(drop_network, rep, body, message):
     response = check(rep, **body)

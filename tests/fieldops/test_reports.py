@@ -296,3 +296,12 @@ def test_route_sheet_map_draws_the_drive_along_the_streets(client_person, make_u
     assert len(route["geometry"]["coordinates"]) > 3  # round the block, not a straight line
     html = response.content.decode()
     assert "Rua do Quarteir" in html  # the streets around (JSON-escaped), as the printed map's base
+
+
+@pytest.mark.parametrize("file_format", ["csv", "pdf"])
+def test_options_with_a_file_format_describes_the_view_in_json(dispatcher_client, file_format):
+    """Audit: OPTIONS ?format=csv|pdf rendered the metadata as a report table, a 500."""
+    for url in (SLA, COMPLETED):
+        response = dispatcher_client.options(f"{url}?format={file_format}")
+        assert response.status_code == 200 and response["Content-Type"] == "application/json"
+        assert "name" in response.json()

@@ -132,6 +132,7 @@ def test_any_input_is_a_selection_area_or_a_validation_error(value):
         assert error.code in {
             "malformed_geojson", "wrong_type", "unclosed_ring", "too_few_points", "out_of_range",
             "too_many_vertices", "invalid_geometry", "empty_geometry", "area_too_large",
+            "outside_region", "area_too_wide",
         }
 
 
@@ -293,3 +294,30 @@ def test_cell_grid_settles_most_points_and_stays_exact():
         expected = cursor.fetchone()[0]
     assert 60 < expected < 14 * 14
     assert contracts_in_area(area).count() == expected == select_contracts(area).counts["contracts"]
+
+
+def ring_polygon(*points):
+    return {"type": "Polygon", "coordinates": [[*map(list, points), list(points[0])]]}
+
+
+# The audit's slow and crashing polygons: thin slivers with little area that the database
+# reads across the antimeridian or around the planet, and the whole world.
+ANTIMERIDIAN_SLIVER = ring_polygon((-179.9, -30.0), (179.9, -30.0), (179.9, -29.9999), (-179.9, -29.9999))
+FULL_WIDTH_SLIVER = ring_polygon((-180, -30.0), (180, -30.0), (180, -29.9999), (-180, -29.9999))
+WHOLE_WORLD = ring_polygon((-180, -90), (180, -90), (180, 90), (-180, 90))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("geojson", [ANTIMERIDIAN_SLIVER, FULL_WIDTH_SLIVER, WHOLE_WORLD])
+def test_areas_around_the_planet_are_refused_before_any_query(geojson, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert error_code(geojson) == "outside_region"
+
+
+@pytest.mark.django_db
+def test_areas_wider_than_the_span_limit_are_refused_and_a_state_passes(settings):
+    settings.MALHA_SELECTION_MAX_AREA_KM2 = 1_000_000
+    sliver = ring_polygon((-57.0, -30.0), (-50.0, -30.0), (-50.0, -29.999), (-57.0, -29.999))
+    assert error_code(sliver) == "area_too_wide"
+    rio_grande_do_sul = square(-55.0, -32.0, -51.0, -28.0)
+    assert clean_selection_area(rio_grande_do_sul).area_km2 == pytest.approx(172_000, rel=0.05)

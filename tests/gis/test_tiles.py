@@ -444,6 +444,8 @@ class TestBadInput:
         ("/tiles/clients/14/0/0.mvt?status=", "status"),
         ("/tiles/clients/14/0/0.mvt?plan=abc", "plan"),
         ("/tiles/clients/14/0/0.mvt?plan=999999", "plan"),
+        ("/tiles/clients/14/0/0.mvt?plan=%C2%B2", "plan"),  # audit: "²" passed str.isdigit()
+        ("/tiles/contracts/14/0/0.mvt?plan=99999999999999999999", "plan"),
         ("/tiles/clients/14/0/0.mvt?colour=red", "colour"),
         ("/tiles/orders/14/0/0.mvt?date=2024-13-01", "date"),
         ("/tiles/orders/14/0/0.mvt?date=2024-01-01&date=2024-01-02", "date"),

@@ -152,3 +152,16 @@ def test_only_staff_with_the_permission_may_preview(client_for, role, neighbourh
     response = client.post(PREVIEW, sms(), format="json")
 
     assert response.status_code in (401, 403)
+
+
+@pytest.mark.parametrize("ring", [
+    [[-180, -90], [180, -90], [180, 90], [-180, 90], [-180, -90]],
+    [[-180, -30.0], [180, -30.0], [180, -29.9999], [-180, -29.9999], [-180, -30.0]],
+])
+def test_areas_around_the_planet_are_a_400_for_preview_and_create(dispatcher, gateway, ring):
+    """Audit: the whole world was a 500 (antipodal edge), a 360° sliver took seconds of CPU."""
+    area = {"type": "Polygon", "coordinates": [ring]}
+    preview = dispatcher.post(PREVIEW, sms(area=area), format="json")
+    created = dispatcher.post("/api/crm/campaigns/", {"name": "Mundo", **sms(area=area)}, format="json")
+    assert (preview.status_code, created.status_code) == (400, 400)
+    assert "outside the region" in str(preview.data) and not Campaign.objects.exists()

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import io
 import json
+import time
 
 import pytest
 from django.utils import timezone, translation
@@ -152,15 +153,14 @@ def test_signed_callbacks_update_the_status_and_keywords_opt_out(
     campaign = run_campaign(channel="sms", body="Oi")
     key = campaign.deliveries.get().idempotency_key
     url = "/api/crm/messaging/callbacks/sms/"
-    body = json.dumps({"events": [
+    body, headers = gateway.signed_callback([
         {"type": "status", "client_reference": key, "status": "delivered"},
         {"type": "inbound", "from": phone(1), "text": "Sair."},
-    ]}).encode()
+    ], "webhook-secret")
+    _forged_body, forged_headers = gateway.signed_callback([], "wrong")
 
-    forged = api_client.post(url, body, content_type="application/json",
-                             HTTP_X_MALHA_SIGNATURE=signed(body, "wrong"))
-    accepted = api_client.post(url, body, content_type="application/json",
-                               HTTP_X_MALHA_SIGNATURE=signed(body))
+    forged = api_client.post(url, body, content_type="application/json", headers=forged_headers)
+    accepted = api_client.post(url, body, content_type="application/json", headers=headers)
 
     assert forged.status_code == 403
     assert accepted.status_code == 200 and accepted.data == {"updated": 1, "opted_out": 1}
@@ -171,7 +171,53 @@ def test_signed_callbacks_update_the_status_and_keywords_opt_out(
     assert "Nobody in the selection can receive SMS" in str(preview.data)
 
 
-def test_whatsapp_callbacks_use_metas_signature_header(gateway, make_client, run_campaign, api_client):
+SMS_CALLBACKS = "/api/crm/messaging/callbacks/sms/"
+
+
+def test_a_signed_callback_is_taken_once_and_only_while_fresh(gateway, make_client, run_campaign, api_client):
+    """Audit: a captured signed callback could be replayed at will."""
+    make_client("Ana", phone=phone(1))
+    campaign = run_campaign(channel="sms", body="Oi")
+    key = campaign.deliveries.get().idempotency_key
+    events = [{"type": "status", "client_reference": key, "status": "failed", "error": "x"}]
+    body, headers = gateway.signed_callback(events, "webhook-secret")
+    stale_body, stale_headers = gateway.signed_callback(events, "webhook-secret", timestamp=int(time.time()) - 301)
+    unsigned_time = {"X-Malha-Signature": "sha256=" + hmac.new(b"webhook-secret", body, hashlib.sha256).hexdigest()}
+    moved = {**headers, "X-Malha-Timestamp": str(int(headers["X-Malha-Timestamp"]) + 1)}
+
+    first = api_client.post(SMS_CALLBACKS, body, content_type="application/json", headers=headers)
+    replayed = api_client.post(SMS_CALLBACKS, body, content_type="application/json", headers=headers,
+                               HTTP_ACCEPT_LANGUAGE="en")
+
+    assert first.status_code == 200 and first.data["updated"] == 1
+    assert replayed.status_code == 403 and "already received" in str(replayed.data)
+    for refused in (stale_headers, unsigned_time, moved):
+        response = api_client.post(SMS_CALLBACKS, stale_body, content_type="application/json", headers=refused)
+        assert response.status_code == 403, refused
+
+
+def test_an_sms_callback_cannot_change_an_email_delivery(
+    gateway, smtp_server, make_client, run_campaign, api_client
+):
+    """Audit: deliveries were matched by idempotency key alone, whatever the channel."""
+    make_client("Ana", "ana@example.com", phone(1))
+    campaign = run_campaign(channel="email", subject="Aviso", body="Oi")
+    delivery = campaign.deliveries.get()
+    body, headers = gateway.signed_callback(
+        [{"type": "status", "client_reference": delivery.idempotency_key, "status": "failed", "error": "x"}],
+        "webhook-secret",
+    )
+
+    response = api_client.post(SMS_CALLBACKS, body, content_type="application/json", headers=headers)
+
+    assert response.status_code == 200 and response.data["updated"] == 0
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.error) == ("sent", "")
+
+
+def test_whatsapp_callbacks_use_metas_signature_header_and_apply_each_status_once(
+    gateway, make_client, run_campaign, api_client
+):
     make_client("Ana", phone=phone(1))
     campaign = run_campaign(channel="whatsapp", body="Oi")
     key = campaign.deliveries.get().idempotency_key
@@ -179,14 +225,20 @@ def test_whatsapp_callbacks_use_metas_signature_header(gateway, make_client, run
         {"id": "wamid.1", "status": "failed", "biz_opaque_callback_data": key,
          "errors": [{"code": 131026, "title": "Message undeliverable"}]}]}}]}]}).encode()
 
-    response = api_client.post("/api/crm/messaging/callbacks/whatsapp/", body,
+    def post():
+        return api_client.post("/api/crm/messaging/callbacks/whatsapp/", body,
                                content_type="application/json",
                                HTTP_X_HUB_SIGNATURE_256=signed(body, "app-secret"),
                                HTTP_ACCEPT_LANGUAGE="en")
 
-    assert response.status_code == 200
-    delivery = campaign.deliveries.get()
-    assert (delivery.status, delivery.error) == ("failed", "Gateway: Message undeliverable")
+    response = post()
+    assert campaign.deliveries.get().error == "Gateway: Message undeliverable"
+    campaign.deliveries.update(status="sent", error="")  # as if resent meanwhile
+    replayed = post()
+
+    assert response.status_code == 200 and response.data["updated"] == 1
+    assert replayed.status_code == 200 and replayed.data["updated"] == 0
+    assert campaign.deliveries.get().status == "sent"
 
 
 @pytest.mark.parametrize(

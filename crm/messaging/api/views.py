@@ -14,7 +14,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
-from core.parsers import load_json
 from core.spreadsheets import csv_response
 from crm.messaging import live, selectors, services
 from crm.messaging.choices import Channel, DeliveryStatus, OptOutSource
@@ -147,10 +146,11 @@ class OptOutViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, GenericViewS
 
 
 class ProviderCallbackView(APIView):
-    """Delivery reports and replies from a gateway, signed with HMAC-SHA256 of the raw body.
+    """Delivery reports and replies from a gateway, each taken once (crm.messaging.services.receive_callback).
 
-    SMS: header `X-Malha-Signature: sha256=<hex>` with MESSAGING_WEBHOOK_SECRET.
-    WhatsApp: Meta's `X-Hub-Signature-256: sha256=<hex>` with the app secret.
+    SMS: headers `X-Malha-Timestamp: <Unix seconds>` and `X-Malha-Signature: sha256=<hex>`,
+    the HMAC-SHA256 of "<timestamp>." + body with MESSAGING_WEBHOOK_SECRET.
+    WhatsApp: Meta's `X-Hub-Signature-256: sha256=<hex>` of the body with the app secret.
     """
 
     authentication_classes = []
@@ -178,16 +178,7 @@ class ProviderCallbackView(APIView):
     def post(self, request, channel):
         if channel not in Channel.values:
             raise ParseError(_("Unknown channel."))
-        body = request.body
-        if channel == Channel.WHATSAPP:
-            signature = request.headers.get("X-Hub-Signature-256", "")
-            secret = settings.MESSAGING_WHATSAPP_APP_SECRET
-        else:
-            signature = request.headers.get("X-Malha-Signature", "")
-            secret = settings.MESSAGING_WEBHOOK_SECRET
-        if not services.verify_signature(body, signature, secret):
-            raise PermissionDenied(_("Invalid or missing signature."))
-        payload = load_json(body)
-        if not isinstance(payload, dict):
-            raise ParseError(_("The body must be a JSON object."))
-        return Response(services.record_callback(channel, payload))
+        try:
+            return Response(services.receive_callback(channel, request.headers, request.body))
+        except services.CallbackRefused as refusal:
+            raise PermissionDenied(str(refusal)) from None

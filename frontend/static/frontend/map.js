@@ -460,10 +460,15 @@ function setupSearch(map) {
 }
 
 function goToResult(map, result) {
-  const [lon, lat] = result.point;
   const layerName = SEARCH_KIND_LAYERS[result.kind];
   const summary = element("div", { className: "map-popup" },
     element("h3", { text: result.label }), result.detail ? element("p", { text: result.detail }) : null);
+  if (!result.point) { // a client whose address was never located: its facts, nowhere to fly to
+    summary.append(element("p", { className: "muted", text: gettext("Not on the map: no location recorded.") }));
+    showDetails(summary);
+    return;
+  }
+  const [lon, lat] = result.point;
   map.flyTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), 17) });
   openPopup(map, [lon, lat], summary);
   showDetails(summary.cloneNode(true));

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.geometry import validate_supported_region
 from crm.sales.choices import ViabilityReason
 from crm.sales.models import (
     SalesChannel,
@@ -26,6 +27,8 @@ class ViabilityQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError(_("Send both lon and lat, or neither."))
         if not has_lon and not attrs["address"].strip():
             raise serializers.ValidationError(_("Type an address or place a pin on the map."))
+        if has_lon:
+            validate_supported_region((attrs["lon"], attrs["lat"]) * 2)
         return attrs
 
 
