@@ -222,7 +222,7 @@ def client_financial_panel(person, today=None):
 
 
 def fiscal_series_list():
-    return FiscalSeries.objects.all()
+    return FiscalSeries.objects.order_by("kind", "series", "pk")
 
 
 def fiscal_document_list():
