@@ -9,7 +9,6 @@ stale `version` lost a race with another editor and raises Conflict.
 """
 from dataclasses import dataclass
 from decimal import Decimal
-from io import BytesIO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,10 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from billing.services import install_contract
 from core.exceptions import Conflict
+from core.files import IMAGE_FORMATS, checked_upload
 from core.services import next_number
 from crm.people.validators import normalize_mobile_phone
 
@@ -66,7 +65,6 @@ ORDER_TRANSITIONS = {
 TECHNICIAN_MOVES = {OrderStatus.EN_ROUTE, OrderStatus.ON_SITE, OrderStatus.PAUSED, OrderStatus.COMPLETED}
 # Statuses in which nobody needs to be on the job.
 UNASSIGNED_STATUSES = {OrderStatus.OPEN, OrderStatus.REOPENED, OrderStatus.CANCELLED}
-PHOTO_FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp")}
 # A phone's clock may run this far ahead of the server's.
 CLOCK_SKEW = timezone.timedelta(minutes=5)
 
@@ -461,29 +459,6 @@ def record_material(order, context, *, material, quantity):
     return usage, True
 
 
-def _image_format(upload):
-    """The real format of an uploaded image (never the name or the phone's word), or a 400."""
-    if upload.size > settings.MALHA_ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": [
-                    _("The file has %(size)s bytes; at most %(max)s are accepted.")
-                    % {"size": upload.size, "max": settings.MALHA_ATTACHMENT_MAX_BYTES}
-                ]
-            }
-        )
-    data = upload.read()
-    try:
-        with Image.open(BytesIO(data)) as image:
-            image.verify()
-            image_format = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        image_format = None
-    if image_format not in PHOTO_FORMATS:
-        raise ValidationError({"file": [_("Send a JPEG, PNG or WebP image.")]})
-    return data, image_format
-
-
 @transaction.atomic
 def attach_file(order, context, *, kind, upload):
     """A photo or the client's signature, idempotent by the id the phone gave it
@@ -493,8 +468,7 @@ def attach_file(order, context, *, kind, upload):
     if replayed:
         return replayed.attachment, False
     _refuse_if_closed(order)
-    data, image_format = _image_format(upload)
-    content_type, extension = PHOTO_FORMATS[image_format]
+    data, content_type, extension = checked_upload(upload, field="file", formats=IMAGE_FORMATS)
     event = _record(order, context, event_kind)
     attachment = Attachment(
         id=context.client_action_id, order=order, kind=kind, content_type=content_type,

@@ -2,7 +2,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from core.files import private_file_response
+from core.files import private_file_response, safe_media_path
 
 from .models import Attachment
 from .selectors import service_orders_visible_to
@@ -14,12 +14,13 @@ def attachment_file(request, path):
     even confirm the file exists."""
     if not request.user.is_authenticated:
         raise PermissionDenied
+    path = safe_media_path(path) or ""
     order_id = path.split("/")[1] if path.startswith("orders/") and path.count("/") == 2 else ""
-    if not order_id.isdigit():
+    if not (order_id.isascii() and order_id.isdigit()):
         raise Http404
     attachment = Attachment.objects.filter(
         order_id=int(order_id), file=f"fieldops/{path}", order__in=service_orders_visible_to(request.user)
     ).first()
     if attachment is None or not request.user.has_perm("fieldops.view_serviceorder"):
         raise Http404
-    return private_file_response(attachment.file, attachment.content_type)
+    return private_file_response(attachment.file)

@@ -13,23 +13,23 @@ import datetime
 import smtplib
 import uuid
 from decimal import Decimal
-from io import BytesIO
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from billing.choices import PORT_HOLDING_STATUSES
 from billing.money import HUNDRED, next_business_day
 from billing.selectors import port_holder
 from billing.services import box_port_errors, create_contract
 from core.exceptions import Conflict
+from core.files import FILE_TYPES, checked_upload
 from core.services import next_number
 from crm.messaging.choices import Channel
 from crm.messaging.models import MessageLog
@@ -515,23 +515,6 @@ def _record_sent(proposal, email):
     _advance_to_proposal_sent(proposal.lead)
 
 
-def _signature_image(upload):
-    if upload.size > settings.MALHA_ATTACHMENT_MAX_BYTES:
-        raise ValidationError({"signature_image": [_("The image is too large.")]})
-    try:
-        with Image.open(BytesIO(upload.read())) as image:
-            image.verify()
-            valid = image.format in ("PNG", "JPEG")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        valid = False
-    if not valid:
-        raise ValidationError(
-            {"signature_image": [_("Send the signature as a PNG or JPEG image.")]}
-        )
-    upload.seek(0)
-    return upload
-
-
 @transaction.atomic
 def accept_proposal(proposal, *, user, signed_name="", ip=None, signature_image=None):
     """The client accepts: their typed name with the time and IP, and/or a signature image."""
@@ -546,11 +529,10 @@ def accept_proposal(proposal, *, user, signed_name="", ip=None, signature_image=
             {"signed_name": [_("Give the name of who accepts, or their signature.")]}
         )
     if signature_image is not None:
-        proposal.signature_image.save(
-            f"signature-{uuid.uuid4().hex}.{signature_image.name.rsplit('.', 1)[-1][:4].lower()}",
-            _signature_image(signature_image),
-            save=False,
+        data, _content_type, extension = checked_upload(
+            signature_image, field="signature_image", formats=("PNG", "JPEG")
         )
+        proposal.signature_image.save(f"signature-{uuid.uuid4().hex}{extension}", ContentFile(data), save=False)
     proposal.signed_name = signed_name or proposal.lead.person.name
     proposal.signed_at = timezone.now()
     proposal.signed_ip = ip
@@ -578,18 +560,14 @@ def add_proposal_attachment(proposal, *, user, upload, description=""):
     proposal = _locked_proposal(proposal)
     _take(proposal.lead, user)
     _require_editable(proposal)
-    if upload.size > settings.MALHA_ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": [
-                    _("The file has %(size)s bytes; at most %(max)s are accepted.")
-                    % {"size": upload.size, "max": settings.MALHA_ATTACHMENT_MAX_BYTES}
-                ]
-            }
-        )
+    data, _content_type, extension = checked_upload(upload, field="file", formats=tuple(FILE_TYPES))
     attachment = ProposalAttachment(proposal=proposal, description=description)
-    attachment.file.save(upload.name.rsplit("/", 1)[-1][-100:], upload, save=False)
-    attachment.save()
+    attachment.file.save(f"attachment-{uuid.uuid4().hex}{extension}", ContentFile(data), save=False)
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
     return attachment
 
 

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
-from core.files import private_file_response
+from core.files import private_file_response, safe_media_path
 
 from . import selectors, services
 
@@ -52,7 +52,7 @@ def proposal_file(request, path):
     if not request.user.is_authenticated:
         raise PermissionDenied
     name = f"crm/proposals/{path}"
-    if path.count("/") != 1 or not request.user.has_perm("sales.view_proposal"):
+    if safe_media_path(path) is None or path.count("/") != 1 or not request.user.has_perm("sales.view_proposal"):
         raise Http404
     proposal = (
         selectors.proposals_visible_to(request.user)

@@ -311,8 +311,8 @@ def test_rejecting_needs_a_reason(rep, proposal):
 def test_attachments_go_out_with_the_email(
     rep, proposal, smtp_server, eager_tasks, django_capture_on_commit_callbacks
 ):
-    upload = io.BytesIO(b"Terms and conditions")
-    upload.name = "terms.txt"
+    upload = io.BytesIO(b"%PDF-1.4 Terms and conditions")
+    upload.name = "terms.pdf"
     response = rep.post(
         detail(proposal, "attachments"),
         {"file": upload, "description": "Terms"},
@@ -322,7 +322,8 @@ def test_attachments_go_out_with_the_email(
     with django_capture_on_commit_callbacks(execute=True):
         rep.post(detail(proposal, "send"))
     names = {part.get_filename() for part in received(smtp_server)[0].walk() if part.get_filename()}
-    assert names == {"PR-000001.pdf", "terms.txt"}
+    stored = proposal.attachments.get().file.name.rsplit("/", 1)[-1]
+    assert names == {"PR-000001.pdf", stored} and stored.endswith(".pdf")
 
 
 def test_only_drafts_are_edited(rep, proposal, plan):

@@ -226,7 +226,7 @@ def test_signature_and_bad_files(technician_client, dispatched, media, settings)
     assert send("signature.png", png_bytes()).status_code == 201
     not_an_image = send("evil.png", b"<?php system($_GET['c']); ?>")
     assert not_an_image.status_code == 400
-    assert not_an_image.data["file"] == ["Send a JPEG, PNG or WebP image."]
+    assert not_an_image.data["file"] == ["Send a file of one of these types: JPEG, PNG, WebP."]
     settings.MALHA_ATTACHMENT_MAX_BYTES = 100
     too_big = send("big.png", png_bytes((300, 300)))
     assert too_big.status_code == 400 and too_big.data["file"][0].startswith("The file has ")

@@ -68,3 +68,16 @@ def test_unknown_and_traversing_paths_are_404(photo):
     client = browser_for(photo.order.assignee.user)
     assert client.get("/media/fieldops/orders/1/none.jpg").status_code == 404
     assert client.get("/media/fieldops/../fieldops/" + photo.file.name).status_code == 404
+
+
+@pytest.mark.parametrize("tail", ["orders/%C2%B2/x.jpg", "orders/1/x%00.jpg", "orders/%C2%B2%C2%B2/x", "orders/1/../x.jpg"])
+def test_odd_media_paths_are_404(photo, dispatcher, tail):
+    """Audit defect 11: `²` passed isdigit() and NUL reached PostgreSQL, both a 500."""
+    assert browser_for(dispatcher).get(f"/media/fieldops/{tail}").status_code == 404
+
+
+def test_a_photo_is_served_inline_under_a_csp_that_runs_nothing(photo, dispatcher):
+    response = browser_for(dispatcher).get(photo.file.url)
+    assert response["Content-Disposition"] == "inline"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"

@@ -38,6 +38,7 @@ class ProposalAttachmentSerializer(serializers.ModelSerializer):
         model = ProposalAttachment
         fields = ["id", "file", "description", "created_at"]
         read_only_fields = ["created_at"]
+        extra_kwargs = {"file": {"help_text": _("JPEG, PNG, WebP or PDF.")}}
 
 
 class ProposalSerializer(serializers.ModelSerializer):
@@ -113,7 +114,9 @@ class AcceptSerializer(serializers.Serializer):
     signed_name = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default=""
     )
-    signature_image = serializers.FileField(required=False, allow_null=True, default=None)
+    signature_image = serializers.FileField(
+        required=False, allow_null=True, default=None, help_text=_("PNG or JPEG.")
+    )
 
 
 class RejectSerializer(serializers.Serializer):
