@@ -11,6 +11,7 @@ from django.db.models import DateField, Exists, ExpressionWrapper, F, OuterRef, 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.exceptions import Conflict
 from core.services import next_number
 from crm.people.services import mark_as_client
 from gis.selectors import cto_box_for_update
@@ -731,19 +732,33 @@ def _settlement(invoice, *, amount, paid_on, method, user=None, allow_excess=Fal
 
 
 @transaction.atomic
-def settle_invoice(invoice, *, amount, paid_on=None, user=None):
-    """A manual settlement at the counter or from a transfer: full or partial."""
+def settle_invoice(invoice, *, amount, paid_on=None, user=None, client_action_id=None):
+    """A manual settlement at the counter or from a transfer: full or partial.
+
+    Returns (payment, created). A request retried with the same `client_action_id` returns
+    the payment the first one booked instead of booking it twice; the id reused for another
+    invoice, amount or date is a Conflict.
+    """
     amount = parse_money(amount)
     paid_on = paid_on or timezone.localdate()
     if paid_on > timezone.localdate():
         raise ValidationError({"paid_on": [_("A payment cannot be in the future.")]})
     invoice = _locked_invoice(invoice)
+    if client_action_id is not None:
+        earlier = Payment.objects.filter(client_action_id=client_action_id).first()
+        if earlier is not None:
+            if (earlier.invoice_id, earlier.amount, earlier.paid_on) != (invoice.pk, amount, paid_on):
+                raise Conflict(
+                    _("This client_action_id was already used for another payment."), code="reused"
+                )
+            return earlier, False
     payment = _settlement(invoice, amount=amount, paid_on=paid_on, method=PaymentMethod.MANUAL, user=user)
+    payment.client_action_id = client_action_id
     payment.save()
     invoice.save(update_fields=["paid_principal", "status", "updated_at"])
     _lift_debt_suspensions(timezone.localdate(), contract_ids=[invoice.contract_id])
     bureau.clear_settled([invoice.pk])
-    return payment
+    return payment, True
 
 
 @transaction.atomic
