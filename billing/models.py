@@ -383,6 +383,7 @@ class Payment(models.Model):
     reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
     reversal_reason = models.CharField(_("reversal reason"), max_length=255, blank=True)
     user = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True)
+    client_action_id = models.UUIDField(_("client action id"), null=True, blank=True, unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -2,7 +2,9 @@
 
 import datetime
 import hashlib
-from dataclasses import dataclass
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -11,6 +13,7 @@ from django.db.models import DateField, Exists, ExpressionWrapper, F, OuterRef, 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.exceptions import Conflict
 from core.services import next_number
 from crm.people.services import mark_as_client
 from gis.selectors import cto_box_for_update
@@ -509,43 +512,92 @@ def _monthly_invoice(contract, first, last, charges):
     return lines, total
 
 
+MONTHLY_RUN_LOCK = zlib.crc32(b"billing.run_monthly_invoices")
+
+
+@dataclass
+class MonthlyRun:
+    """What a monthly run did: invoices created and, by contract id, why any billable
+    contract has no invoice for the month after it."""
+
+    period: datetime.date
+    created: int = 0
+    not_invoiced: dict = field(default_factory=dict)
+
+    def as_dict(self):
+        return {"period": self.period.isoformat(), "created": self.created,
+                "not_invoiced": {str(pk): reason for pk, reason in self.not_invoiced.items()}}
+
+
 def run_monthly_invoices(period, *, issued_on=None, batch_size=MONTHLY_RUN_BATCH):
-    """Invoice every active contract for the month of `period`; returns how many were created.
+    """Invoice every active contract for the month of `period`; returns a MonthlyRun.
 
     Months are billed in arrears: the invoice for March is due on the contract's
-    due day in April. Idempotent and resumable: each batch commits on its own,
-    contracts that already have an invoice for the month are skipped (and the
-    unique (contract, period) constraint backs that up), and concurrent runs
-    skip each other's locked rows.
+    due day in April. Idempotent and resumable: each batch commits on its own and
+    contracts that already have an invoice for the month are skipped (the unique
+    (contract, period) constraint backs that up). A session advisory lock per month
+    makes a second run of it wait for the first, which the database releases even if
+    the worker is killed. The report lists every billable contract still without an
+    invoice and why, so a run never claims success over contracts it missed.
     """
     first, last = month_bounds(period)
     issued_on = issued_on or timezone.localdate()
     due_month = _add_month(first)
     fallback = default_wallet()
-    created = 0
-    last_id = 0
-    while True:
-        with transaction.atomic():
-            batch = [
-                _BillableContract(*row)
-                for row in Contract.objects.filter(
-                    pk__gt=last_id, status=ContractStatus.ACTIVE, activated_on__lte=last
-                )
-                .exclude(Exists(Invoice.objects.filter(contract=OuterRef("pk"), period=first)))
-                .select_for_update(of=("self",), skip_locked=True)
-                .order_by("pk")
-                .values_list("pk", "wallet_id", "due_day", "activated_on", "monthly_discount",
-                             "plan__name", "plan__monthly_price")[:batch_size]
-            ]
-            if not batch:
-                return created
-            last_id = batch[-1].pk
-            created += _invoice_batch(batch, first, last, due_month, issued_on, fallback)
+    run = MonthlyRun(first)
+    nothing_owed = set()
+    with _month_lock(first):
+        last_id = 0
+        while True:
+            with transaction.atomic():
+                batch = [
+                    _BillableContract(*row)
+                    for row in _billable_without_invoice(first, last)
+                    .filter(pk__gt=last_id)
+                    .select_for_update(of=("self",))
+                    .order_by("pk")
+                    .values_list("pk", "wallet_id", "due_day", "activated_on", "monthly_discount",
+                                 "plan__name", "plan__monthly_price")[:batch_size]
+                ]
+                if not batch:
+                    break
+                last_id = batch[-1].pk
+                created, owing_nothing = _invoice_batch(batch, first, last, due_month, issued_on, fallback)
+                run.created += created
+                nothing_owed |= owing_nothing
+        for pk in _billable_without_invoice(first, last).values_list("pk", flat=True):
+            run.not_invoiced[pk] = (
+                _("Nothing is owed this month: the discount and credits cover it.")
+                if pk in nothing_owed else _("Not invoiced by this run; run it again.")
+            )
+    return run
+
+
+def _billable_without_invoice(first, last):
+    return Contract.objects.filter(status=ContractStatus.ACTIVE, activated_on__lte=last).exclude(
+        Exists(Invoice.objects.filter(contract=OuterRef("pk"), period=first))
+    )
+
+
+@contextmanager
+def _month_lock(first):
+    """Hold the month's session advisory lock (batches commit inside it), waiting for a run
+    of the same month already under way."""
+    key = [MONTHLY_RUN_LOCK, first.year * 100 + first.month]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", key)
+    try:
+        yield
+    finally:
+        if connection.is_usable():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
 
 
 def _invoice_batch(contracts, first, last, due_month, issued_on, fallback):
     """Insert one batch's invoices and lines with a few set-based statements: building
-    model instances for 100,000 invoices would cost more than the database work."""
+    model instances for 100,000 invoices would cost more than the database work.
+    Returns (invoices created, ids of the contracts that owe nothing this month)."""
     charges_by_contract = {}
     for charge in Charge.objects.filter(
         contract__in=[c.pk for c in contracts], invoice__isnull=True, created_on__lte=last
@@ -559,8 +611,9 @@ def _invoice_batch(contracts, first, last, due_month, issued_on, fallback):
         built = _monthly_invoice(contract, first, last, charges_by_contract.get(contract.pk, []))
         if built:
             drafts.append((contract, wallet_id, *built))
+    owing_nothing = {c.pk for c in contracts} - {c.pk for c, *_ in drafts}
     if not drafts:
-        return 0
+        return 0, owing_nothing
     numbers = {}
     for wallet_id in {wallet_id for _c, wallet_id, _l, _t in drafts}:
         numbers[wallet_id] = _allocate_nosso_numeros(
@@ -596,7 +649,7 @@ def _invoice_batch(contracts, first, last, due_month, issued_on, fallback):
                 charge.invoice_id = invoice_of[contract_id]
                 billed.append(charge)
     Charge.objects.bulk_update(billed, ["invoice"])
-    return len(drafts)
+    return len(drafts), owing_nothing
 
 
 def _locked_invoice(invoice):
@@ -731,19 +784,33 @@ def _settlement(invoice, *, amount, paid_on, method, user=None, allow_excess=Fal
 
 
 @transaction.atomic
-def settle_invoice(invoice, *, amount, paid_on=None, user=None):
-    """A manual settlement at the counter or from a transfer: full or partial."""
+def settle_invoice(invoice, *, amount, paid_on=None, user=None, client_action_id=None):
+    """A manual settlement at the counter or from a transfer: full or partial.
+
+    Returns (payment, created). A request retried with the same `client_action_id` returns
+    the payment the first one booked instead of booking it twice; the id reused for another
+    invoice, amount or date is a Conflict.
+    """
     amount = parse_money(amount)
     paid_on = paid_on or timezone.localdate()
     if paid_on > timezone.localdate():
         raise ValidationError({"paid_on": [_("A payment cannot be in the future.")]})
     invoice = _locked_invoice(invoice)
+    if client_action_id is not None:
+        earlier = Payment.objects.filter(client_action_id=client_action_id).first()
+        if earlier is not None:
+            if (earlier.invoice_id, earlier.amount, earlier.paid_on) != (invoice.pk, amount, paid_on):
+                raise Conflict(
+                    _("This client_action_id was already used for another payment."), code="reused"
+                )
+            return earlier, False
     payment = _settlement(invoice, amount=amount, paid_on=paid_on, method=PaymentMethod.MANUAL, user=user)
+    payment.client_action_id = client_action_id
     payment.save()
     invoice.save(update_fields=["paid_principal", "status", "updated_at"])
     _lift_debt_suspensions(timezone.localdate(), contract_ids=[invoice.contract_id])
     bureau.clear_settled([invoice.pk])
-    return payment
+    return payment, True
 
 
 @transaction.atomic

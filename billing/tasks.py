@@ -2,23 +2,38 @@
 credit bureau clearing and the yearly debt-clearance declarations."""
 
 import datetime
+import logging
 
 from celery import shared_task
 from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from . import bureau, clearance, dunning, services
 
+logger = logging.getLogger(__name__)
 
-@shared_task(acks_late=True)
+
+@shared_task(
+    acks_late=True, reject_on_worker_lost=True, autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=5, retry_backoff_max=600, max_retries=12,
+)
 def run_monthly_invoices_task(period=None):
     """Invoice last month (billing is in arrears); `period` as YYYY-MM-DD picks another month.
-    Safe to retry: the run skips contracts already invoiced for the month."""
+
+    A database that restarts or drops the connection mid-run retries the task with backoff
+    (a killed worker's message is redelivered); that is safe because the run skips
+    contracts already invoiced for the month. Returns the run's report.
+    """
     if period:
         month = datetime.date.fromisoformat(period)
     else:
         month = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
-    return services.run_monthly_invoices(month)
+    report = services.run_monthly_invoices(month)
+    if report.not_invoiced:
+        logger.warning("Monthly run of %s left %s contracts without an invoice: %s",
+                       report.period, len(report.not_invoiced), report.not_invoiced)
+    return report.as_dict()
 
 
 @shared_task(acks_late=True)

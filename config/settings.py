@@ -141,6 +141,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "America/Sao_Paulo"
+# Beat writes its schedule file after every task it sends (celery's default is every 3 min),
+# so a beat killed right after firing a job does not fire it again when it restarts.
+CELERY_BEAT_SYNC_EVERY = 1
 CELERY_BEAT_SCHEDULE = {
     # Low-zoom client/contract map cells follow contract changes (gis/tiles.py).
     "refresh-tile-cells": {"task": "gis.tasks.refresh_tile_cells_task", "schedule": 30.0},

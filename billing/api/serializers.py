@@ -245,6 +245,11 @@ class ChangeWalletSerializer(serializers.Serializer):
 class SettleSerializer(serializers.Serializer):
     amount = MoneyInputField(help_text=_("Decimal string in BRL, e.g. \"99.90\"."))
     paid_on = serializers.DateField(required=False)
+    client_action_id = serializers.UUIDField(
+        required=False,
+        help_text=_("UUID the client generates once per payment; sending it again (a retried "
+                    "request) returns the first payment and books nothing."),
+    )
 
 
 class RenegotiateSerializer(ReasonSerializer):

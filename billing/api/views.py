@@ -235,10 +235,12 @@ class InvoiceViewSet(ReadOnlyModelViewSet):
     @extend_schema(request=s.SettleSerializer, responses=s.PaymentSerializer)
     @action(detail=True, methods=["post"], permission_classes=TAKE_PAYMENTS)
     def settle(self, request, pk=None):
-        """Manual settlement, full or partial; fees and discount follow the wallet's rules."""
+        """Manual settlement, full or partial; fees and discount follow the wallet's rules.
+        A retry with the same `client_action_id` answers 200 with the first payment."""
         data = validated(s.SettleSerializer, request.data)
-        payment = services.settle_invoice(self.get_object(), user=request.user, **data)
-        return Response(s.PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+        payment, created = services.settle_invoice(self.get_object(), user=request.user, **data)
+        return Response(s.PaymentSerializer(payment).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=s.ReasonSerializer, responses=s.InvoiceSerializer)
     @action(detail=True, methods=["post"], permission_classes=MANAGE_INVOICES)

@@ -31,6 +31,7 @@ from billing.services import box_port_errors, create_contract
 from core.exceptions import Conflict
 from core.files import FILE_TYPES, checked_upload
 from core.services import next_number
+from core.text import only_digits
 from crm.messaging.choices import Channel
 from crm.messaging.models import MessageLog
 from crm.people.choices import PersonStage, PersonType
@@ -697,9 +698,18 @@ def convert_lead(
     `address` holds cep, street, number, complement, neighbourhood, city, state and an
     optional point (else the lead's). With an accepted `proposal`, its plan (the one named
     by `plan`, else its first) and discount are signed.
+
+    Returns (sale, created): the same conversion sent again (a retried request) returns the
+    lead's sale and writes nothing.
     """
     lead = _locked_lead(lead, version)
     _take(lead, user)
+    sale = _same_conversion(
+        lead, document=document, plan=plan, proposal=proposal, due_day=due_day,
+        cto_box=cto_box, cto_port=cto_port,
+    )
+    if sale is not None:
+        return sale, False
     if lead.stage not in OPEN_STAGES:
         raise ValidationError(
             _("Lead is %(stage)s and cannot be converted.")
@@ -759,4 +769,18 @@ def convert_lead(
     # Below the detail zoom the map draws contracts from pre-aggregated cells, which the beat
     # job refreshes every 30 s; rebuild them now so the new client shows at every zoom at once.
     transaction.on_commit(refresh_tile_cells_task.delay)
-    return sale
+    return sale, True
+
+
+def _same_conversion(lead, *, document, plan, proposal, due_day, cto_box, cto_port):
+    """The won lead's sale when this request asks for what its conversion did, else None."""
+    sale = Sale.objects.filter(lead=lead, lead__stage=LeadStage.WON).select_related(
+        "contract__person").first()
+    if sale is None:
+        return None
+    contract = sale.contract
+    asked = (only_digits(document), proposal and proposal.pk, due_day)
+    done = (contract.person.document, sale.proposal_id, contract.due_day)
+    chosen = [(plan, sale.plan), (cto_box, contract.cto_box), (cto_port, contract.cto_port)]
+    same = asked == done and all(mine is None or mine == theirs for mine, theirs in chosen)
+    return sale if same else None

@@ -38,6 +38,21 @@ def test_slip_has_the_boleto_and_pix_of_the_invoice(clerk, march_invoice):
     assert clerk.get(f"{API}/invoices/{march_invoice.pk}/slip/?on=13/04/2026").status_code == 400
 
 
+def test_a_retried_payment_with_its_client_action_id_is_booked_once(clerk, march_invoice):
+    url = f"{API}/invoices/{march_invoice.pk}/settle/"
+    key = "6f1c2a8e-9b7d-4c3e-8a51-2d0e4f6b7c90"
+    partial = {"amount": "40.00", "paid_on": "2026-04-01", "client_action_id": key}
+    first = clerk.post(url, partial, format="json")
+    assert first.status_code == 201, first.json()
+    retry = clerk.post(url, partial, format="json")
+    assert (retry.status_code, retry.json()) == (200, first.json())
+    other = clerk.post(url, {**partial, "amount": "50.00"}, format="json")
+    assert other.status_code == 409
+    assert other.json() == {"detail": "This client_action_id was already used for another payment."}
+    assert Payment.objects.count() == 1
+    assert clerk.get(f"{API}/invoices/{march_invoice.pk}/").json()["balance"] == "59.90"
+
+
 def test_settle_reverse_and_bad_money(clerk, march_invoice):
     url = f"{API}/invoices/{march_invoice.pk}/settle/"
     for bad in (1.5, "-10.00", "abc", "99.999"):

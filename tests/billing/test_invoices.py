@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_full_month_invoice_due_next_month(active_contract):
-    assert services.run_monthly_invoices(D(2026, 3, 15)) == 1
+    assert services.run_monthly_invoices(D(2026, 3, 15)).created == 1
     invoice = Invoice.objects.get()
     assert (invoice.period, invoice.due_date, invoice.amount) == (D(2026, 3, 1), D(2026, 4, 10), Decimal("99.90"))
     assert invoice.status == InvoiceStatus.OPEN
@@ -25,9 +25,9 @@ def test_full_month_invoice_due_next_month(active_contract):
 
 
 def test_rerun_and_retried_task_create_nothing_twice(active_contract):
-    assert services.run_monthly_invoices(D(2026, 3, 1)) == 1
-    assert services.run_monthly_invoices(D(2026, 3, 1)) == 0
-    assert run_monthly_invoices_task.apply(kwargs={"period": "2026-03-01"}).get() == 0
+    assert services.run_monthly_invoices(D(2026, 3, 1)).created == 1
+    assert services.run_monthly_invoices(D(2026, 3, 1)).created == 0
+    assert run_monthly_invoices_task.apply(kwargs={"period": "2026-03-01"}).get()["created"] == 0
     assert Invoice.objects.count() == 1
     # The database refuses a second invoice for the month even if the run's check were bypassed.
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -40,8 +40,8 @@ def test_rerun_and_retried_task_create_nothing_twice(active_contract):
 def test_run_resumes_after_interruption(active_contract, contract_factory):
     others = [contract_factory(port) for port in (4, 5, 6)]
     # An interrupted run committed its first batch of one contract only.
-    assert services.run_monthly_invoices(D(2026, 3, 1), batch_size=1) == 4
-    assert services.run_monthly_invoices(D(2026, 3, 1), batch_size=1) == 0
+    assert services.run_monthly_invoices(D(2026, 3, 1), batch_size=1).created == 4
+    assert services.run_monthly_invoices(D(2026, 3, 1), batch_size=1).created == 0
     assert sorted(Invoice.objects.values_list("nosso_numero", flat=True)) == [1, 2, 3, 4]
     assert {i.contract_id for i in Invoice.objects.all()} == {active_contract.pk, *(c.pk for c in others)}
 
@@ -54,7 +54,7 @@ def test_pro_rata_for_partial_first_month(contract, wallet):
     # 15 of 30 days of R$ 99,90 = 49,95.
     assert Invoice.objects.get().amount == Decimal("49.95")
     # Not yet active in March: no invoice.
-    assert services.run_monthly_invoices(D(2026, 3, 1)) == 0
+    assert services.run_monthly_invoices(D(2026, 3, 1)).created == 0
 
 
 def test_discount_and_one_off_charges_go_on_the_next_invoice(active_contract):
@@ -100,7 +100,7 @@ def test_cancel_and_delete_need_reasons_and_keep_a_list(active_contract):
     invoice.refresh_from_db()
     assert invoice.deleted_at and invoice.deletion_reason == "Issued twice by mistake"
     # Its month is not invoiced again.
-    assert services.run_monthly_invoices(D(2026, 3, 1)) == 0
+    assert services.run_monthly_invoices(D(2026, 3, 1)).created == 0
     services.run_monthly_invoices(D(2026, 4, 1))
     april = Invoice.objects.get(period=D(2026, 4, 1))
     services.cancel_invoice(april, reason="Client moved away")

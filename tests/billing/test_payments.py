@@ -28,7 +28,7 @@ def test_manual_settlement_late_charges_fine_and_interest(three_invoices):
     invoice = three_invoices[1]  # due Friday 2026-04-10, paid Monday 04-13: 3 days late
     with pytest.raises(ValidationError, match="102.00"):
         services.settle_invoice(invoice, amount="102.01", paid_on=D(2026, 4, 13))
-    payment = services.settle_invoice(invoice, amount="102.00", paid_on=D(2026, 4, 13))
+    payment, _created = services.settle_invoice(invoice, amount="102.00", paid_on=D(2026, 4, 13))
     assert (payment.principal, payment.fine, payment.interest) == (Decimal("99.90"), Decimal("2.00"), Decimal("0.10"))
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.PAID
@@ -36,7 +36,7 @@ def test_manual_settlement_late_charges_fine_and_interest(three_invoices):
 
 def test_late_payment_without_the_fees_settles_and_bills_them_next_month(three_invoices):
     invoice = three_invoices[2]  # 3 days late: 99.90 + 2.00 fine + 0.10 interest
-    payment = services.settle_invoice(invoice, amount="101.00", paid_on=D(2026, 4, 13))
+    payment, _created = services.settle_invoice(invoice, amount="101.00", paid_on=D(2026, 4, 13))
     assert (payment.principal, payment.fine, payment.interest) == (Decimal("99.90"), Decimal("1.10"), Decimal("0.00"))
     invoice.refresh_from_db()
     assert (invoice.status, invoice.balance) == (InvoiceStatus.PAID, Decimal("0.00"))
@@ -58,7 +58,7 @@ def test_partial_then_full(three_invoices):
 
 def test_reversal_needs_a_reason_and_reopens_the_invoice(three_invoices):
     invoice = three_invoices[2]
-    payment = services.settle_invoice(invoice, amount="99.90", paid_on=D(2026, 4, 1))
+    payment, _created = services.settle_invoice(invoice, amount="99.90", paid_on=D(2026, 4, 1))
     with pytest.raises(ValidationError):
         services.reverse_payment(payment, reason="")
     services.reverse_payment(payment, reason="Transfer bounced")

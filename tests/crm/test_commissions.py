@@ -131,7 +131,7 @@ def sell(make_lead, plan, rep):
         n = next(serial)
         box = create_object(CtoBox, code=f"CTO-{n}", ports_total=2, point=Point(*CENTER, srid=4326))
         lead = make_lead(f"Client {n}", owner=user or rep.user, channel=channel)
-        sale = convert_lead(
+        sale, _created = convert_lead(
             lead,
             user=user or rep.user,
             document=with_cpf_check_digits(f"{n}000000"),

@@ -249,8 +249,24 @@ def test_lost_won_and_stale_leads_are_not_converted(rep, lead, plan):
     move_lead(lead, stage="contacted")
     assert convert(rep, lead, plan=plan.pk, version=1).status_code == 409
     assert convert(rep, lead, plan=plan.pk, version=3).status_code == 201
-    again = convert(rep, lead, plan=plan.pk)
-    assert again.json() == {"non_field_errors": ["Lead is won and cannot be converted."]}
+    other = convert(rep, lead, plan=plan.pk, document=OTHER_CPF)
+    assert other.json() == {"non_field_errors": ["Lead is won and cannot be converted."]}
+
+
+def test_the_same_conversion_sent_again_returns_the_sale_and_writes_nothing(rep, lead, plan, big_plan):
+    first = convert(rep, lead, plan=plan.pk, due_day=15)
+    assert first.status_code == 201, first.json()
+    rows = (Sale.objects.count(), Contract.objects.count(), ServiceOrder.objects.count(),
+            Address.objects.count())
+    retry = convert(rep, lead, plan=plan.pk, due_day=15)
+    assert (retry.status_code, retry.json()) == (200, first.json())
+    for changed in ({"plan": big_plan.pk, "due_day": 15}, {"plan": plan.pk},
+                    {"plan": plan.pk, "due_day": 15, "cto_port": 2}):
+        refused = convert(rep, lead, **changed)
+        assert refused.status_code == 400, changed
+        assert refused.json() == {"non_field_errors": ["Lead is won and cannot be converted."]}
+    assert rows == (Sale.objects.count(), Contract.objects.count(), ServiceOrder.objects.count(),
+                    Address.objects.count())
 
 
 def test_another_reps_lead_is_not_theirs_to_convert(other_rep, lead, plan):
@@ -259,7 +275,7 @@ def test_another_reps_lead_is_not_theirs_to_convert(other_rep, lead, plan):
 
 
 def convert_as(user, lead, plan, **extra):
-    return convert_lead(
+    sale, _created = convert_lead(
         lead,
         user=user,
         document=extra.pop("document"),
@@ -267,6 +283,7 @@ def convert_as(user, lead, plan, **extra):
         address={**ADDRESS, "number": str(lead.pk)},
         **extra,
     )
+    return sale
 
 
 @pytest.mark.django_db(transaction=True)

@@ -125,9 +125,9 @@ class Command(BaseCommand):
         dunning_rerun, _rerun_s = self.timed("Dunning rerun", dunning.schedule_notices, dunning_day)
         return {
             "contracts": contracts,
-            "invoices_created": created,
+            "invoices_created": created.created,
             "monthly_run_s": monthly_run_s,
-            "rerun_created": rerun_created,
+            "rerun_created": rerun_created.created,
             "rerun_s": rerun_s,
             "return_records": len(details),
             "return_import_s": return_import_s,

@@ -92,12 +92,16 @@ class LeadViewSet(GeoJsonMixin, ServiceWriteMixin, ModelViewSet):
         lead = services.move_lead(self.get_object(), user=request.user, **payload.validated_data)
         return Response(LeadSerializer(lead, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=ConvertSerializer, responses={201: SaleSerializer})
+    @extend_schema(request=ConvertSerializer, responses={201: SaleSerializer, 200: SaleSerializer})
     @action(detail=True, methods=["post"], filterset_class=None, permission_classes=[MayConvert])
     def convert(self, request, pk=None):
         """Client + contract awaiting installation (port reserved) + installation order, in one
-        transaction. A taken port answers 409; nothing is written on any error."""
+        transaction. A taken port answers 409; nothing is written on any error. The same
+        conversion sent again answers 200 with the lead's sale."""
         payload = ConvertSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        sale = services.convert_lead(self.get_object(), user=request.user, **payload.validated_data)
-        return Response(SaleSerializer(sale).data, status=status.HTTP_201_CREATED)
+        sale, created = services.convert_lead(
+            self.get_object(), user=request.user, **payload.validated_data
+        )
+        return Response(SaleSerializer(sale).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
