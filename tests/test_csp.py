@@ -99,3 +99,9 @@ def test_a_hosted_basemap_origin_may_be_fetched(settings, make_user):
     assert "https://tiles.example.com" in rules["img-src"]
     assert rules["worker-src"] == ["'self'", "blob:"]
 
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/", "/admin/", "/api/crm/people/?format=api"])
+def test_api_docs_admin_and_browsable_api_forbid_inline_script(path, admin_user):
+    """Swagger UI is served split (its setup script a file of its own) so it runs under the policy."""
+    assert_no_inline_script_runs(logged_in(admin_user).get(path, HTTP_ACCEPT="text/html"))

@@ -25,6 +25,8 @@ def test_our_pages_run_clean_and_an_injected_inline_script_is_refused(page, make
     for path in ("/map/", "/reports/clients/map/", "/sales/pipeline/"):
         page.goto(path)
         page.wait_for_load_state("networkidle")
+    page.goto("/api/docs/")
+    page.locator(".swagger-ui .info").wait_for()
     # The route sheet's map runs folium's script in a sandboxed iframe, under the page's nonce.
     page.goto(f"/reports/route-sheet/{technician.pk}/{datetime.date.today().isoformat()}/")
     page.frame_locator("#sheet-map").locator(".leaflet-container").wait_for()
