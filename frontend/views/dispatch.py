@@ -15,6 +15,7 @@ from crm.messaging import selectors as messaging_selectors
 from crm.messaging.choices import CampaignStatus, Channel, DeliveryStatus, ExclusionReason
 from crm.messaging.message_templates import PLACEHOLDERS
 from crm.people.selectors import client_count
+from core.csp import with_nonce
 from fieldops.choices import OrderStatus
 from fieldops.selectors import active_technician_count, order_counts_by_day_and_status
 from gis.choices import BoxKind, CableKind
@@ -86,7 +87,7 @@ def overview_map(request):
         )
         html = fmap.get_root().render()
         cache.set(key, html, OVERVIEW_MAP_CACHE_SECONDS)
-    return HttpResponse(html)
+    return HttpResponse(with_nonce(html, request))
 
 
 # Pages an entity's popup links to: (app, model, API route name), by tile layer.

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
+from core.csp import with_nonce
 from fieldops import reports
 from fieldops.api.serializers import CompletedReportQuerySerializer, GroupedReportQuerySerializer
 from fieldops.choices import OrderType
@@ -98,5 +99,5 @@ def route_sheet(request, technician_id, date):
     fmap = route_sheet_map(sheet.route, stops, start, end, streets)
     return render(request, "frontend/fieldops_reports/route_sheet.html", {
         "sheet": sheet,
-        "map_html": fmap.get_root().render(),
+        "map_html": with_nonce(fmap.get_root().render(), request),
     })

@@ -19,6 +19,7 @@ from folium.plugins import FastMarkerCluster
 from billing.choices import ContractStatus
 from billing.reports import client_locations, installation_neighbourhoods
 from billing.selectors import plan_list
+from core.csp import with_nonce
 from core.roles import Role, user_has_role
 from gis.selectors import main_roads_geojson
 
@@ -130,6 +131,6 @@ def client_locations_report(request):
         "filters": filters,
         "neighbourhoods": installation_neighbourhoods(),
         "report": report,
-        "map_html": client_locations_map(report, standalone=False).get_root().render(),
+        "map_html": with_nonce(client_locations_map(report, standalone=False).get_root().render(), request),
         "download": f"?{urlencode([*query.lists(), ('format', ['html'])], doseq=True)}",
     })

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 
+from core.csp import page_policy
 from crm.sales import public
 from crm.sales.viability import may_check_viability
 
@@ -43,7 +44,7 @@ def viability_widget(request, public_key):
         "consent_text": str(public.CONSENT_TEXT),
     }
     response = render(request, "frontend/sales/widget.html", {"config": config, "channel": channel})
-    response["Content-Security-Policy"] = "frame-ancestors " + " ".join(
-        ["'self'", *sorted(public.allowed_origins(channel))]
+    response["Content-Security-Policy"] = page_policy(
+        request.csp_nonce, " ".join(["'self'", *sorted(public.allowed_origins(channel))])
     )
     return response

@@ -15,12 +15,12 @@ EMPTY = {"type": "FeatureCollection", "features": []}
 
 def shown(page, html):
     """Loads the document on the live server's origin (its Leaflet is a static file there),
-    opens every tooltip and returns their texts, any dialog that opened and any image that
-    a name injected."""
+    without our pages' CSP so that the escaping alone is tested, opens every tooltip and
+    returns their texts, any dialog that opened and any image that a name injected."""
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto("/login/")
-    page.set_content(html)
+    page.route("**/map-document/", lambda route: route.fulfill(body=html, content_type="text/html"))
+    page.goto("/map-document/")
     page.wait_for_function("() => window.L && document.querySelector('.leaflet-container')")
     page.evaluate("""() => {
         const maps = Object.values(window).filter(value => value instanceof L.Map);
