@@ -1,4 +1,9 @@
-"""Celery beat killed right after it fired a job does not fire it again on restart."""
+"""Celery beat killed after it fired a job does not fire it again on restart.
+
+Beat writes its schedule right after each send (CELERY_BEAT_SYNC_EVERY = 1); a kill inside
+the few milliseconds between the send and that write can still fire the job once more on
+restart, which is why every scheduled job is idempotent. The test kills it a moment after
+the send, as a crash or a deploy would."""
 
 import os
 import signal
@@ -13,6 +18,7 @@ from tests.conftest import broker_url_for_tests
 
 ROOT = Path(__file__).resolve().parent.parent
 EVERY = 8  # seconds between two runs of the probe job
+SETTLE = 1.0  # seconds between the send and the kill: past the schedule's write
 SENT = b"Sending due task probe"
 PROBE = f"""
 from config.celery import app
@@ -49,6 +55,7 @@ def test_beat_killed_after_sending_a_job_does_not_send_it_again_on_restart(tmp_p
     try:
         assert wait_for(first_log, 1, EVERY + 15), first_log.read_text()
         sent_at = time.monotonic()
+        time.sleep(SETTLE)
         beat.send_signal(signal.SIGKILL)
         beat.wait(timeout=5)
         beat = start_beat(tmp_path, second_log)
