@@ -8,6 +8,7 @@ import re
 from io import BytesIO
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.utils.translation import gettext as _
@@ -74,6 +75,18 @@ def checked_upload(upload, *, field, formats):
         )
     content_type, extension = FILE_TYPES[found]
     return data, content_type, extension
+
+
+def save_with_file(instance, field_file, name, data):
+    """Writes `data` as `field_file` (a FileField of `instance`) under `name`, then saves
+    `instance`; a row that fails to save takes its file with it, so no orphan stays on disk."""
+    field_file.save(name, ContentFile(data), save=False)
+    try:
+        instance.save()
+    except Exception:
+        field_file.delete(save=False)
+        raise
+    return instance
 
 
 def safe_media_path(path):

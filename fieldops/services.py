@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_text_list
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from billing.services import install_contract
 from core.exceptions import Conflict
-from core.files import IMAGE_FORMATS, checked_upload
+from core.files import IMAGE_FORMATS, checked_upload, save_with_file
 from core.services import next_number
 from crm.people.validators import normalize_mobile_phone
 
@@ -474,13 +473,7 @@ def attach_file(order, context, *, kind, upload):
         id=context.client_action_id, order=order, kind=kind, content_type=content_type,
         size=len(data), event=event,
     )
-    attachment.file.save(f"{kind}{extension}", ContentFile(data), save=False)
-    try:
-        attachment.save()
-    except Exception:
-        attachment.file.delete(save=False)
-        raise
-    return attachment, True
+    return save_with_file(attachment, attachment.file, f"{kind}{extension}", data), True
 
 
 # --- Technician positions ---------------------------------------------------------------------

@@ -29,7 +29,7 @@ from billing.money import HUNDRED, next_business_day
 from billing.selectors import port_holder
 from billing.services import box_port_errors, create_contract
 from core.exceptions import Conflict
-from core.files import FILE_TYPES, checked_upload
+from core.files import FILE_TYPES, checked_upload, save_with_file
 from core.services import next_number
 from core.text import only_digits
 from crm.messaging.choices import Channel
@@ -563,13 +563,7 @@ def add_proposal_attachment(proposal, *, user, upload, description=""):
     _require_editable(proposal)
     data, _content_type, extension = checked_upload(upload, field="file", formats=tuple(FILE_TYPES))
     attachment = ProposalAttachment(proposal=proposal, description=description)
-    attachment.file.save(f"attachment-{uuid.uuid4().hex}{extension}", ContentFile(data), save=False)
-    try:
-        attachment.save()
-    except Exception:
-        attachment.file.delete(save=False)
-        raise
-    return attachment
+    return save_with_file(attachment, attachment.file, f"attachment-{uuid.uuid4().hex}{extension}", data)
 
 
 def expire_proposals(today=None):
